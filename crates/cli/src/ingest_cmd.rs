@@ -1,0 +1,161 @@
+//! `auditlake ingest` and `auditlake generate`.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use auditlake_ingest::generate::{GeneratorConfig, generate as write_samples};
+use auditlake_ingest::{IngestOptions, InputFormat, Progress, Source, ingest as run_ingest};
+use auditlake_store::Lake;
+use chrono::NaiveDate;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::output::{OutputFormat, bytes, count, print_json};
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// The store to ingest into: id, ARN or name.
+    #[arg(long)]
+    eds: String,
+    /// Files, folders (read recursively) or '-' for stdin.
+    #[arg(required = true)]
+    paths: Vec<String>,
+    /// The layout of the input: auto, trail ({"Records":[...]}), jsonl, array or object.
+    #[arg(long, default_value = "auto")]
+    format: InputFormat,
+    /// Where to write the rejects report (default: <lake>/ingest-reports/<store-id>/).
+    #[arg(long)]
+    rejects: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Folder to write AWSLogs/... into.
+    #[arg(long)]
+    out: PathBuf,
+    /// Number of days of events, ending yesterday unless --start is given.
+    #[arg(long, default_value_t = 7)]
+    days: u32,
+    /// First day (YYYY-MM-DD).
+    #[arg(long)]
+    start: Option<NaiveDate>,
+    /// Events per day over all accounts and regions.
+    #[arg(long, default_value_t = 1000)]
+    events_per_day: u32,
+    /// Seed: the same seed writes the same files.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+}
+
+struct Bar(ProgressBar);
+
+impl Progress for Bar {
+    fn start(&self, total_bytes: u64) {
+        self.0.set_length(total_bytes);
+    }
+    fn advance(&self, bytes: u64) {
+        self.0.inc(bytes);
+    }
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+pub async fn ingest(lake: &Lake, args: IngestArgs, output: OutputFormat) -> anyhow::Result<()> {
+    let sources: Vec<Source> = args.paths.iter().map(|p| Source::from_arg(p)).collect();
+    let progress: Arc<dyn Progress> = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} ingesting [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        Arc::new(Bar(bar))
+    } else {
+        Arc::new(())
+    };
+    let options = IngestOptions {
+        format: args.format,
+        rejects_path: args.rejects,
+        ..IngestOptions::default()
+    };
+    let summary = run_ingest(lake, &args.eds, &sources, options, progress).await?;
+    if output == OutputFormat::Json {
+        return print_json(&summary);
+    }
+    for reject in &summary.first_rejects {
+        eprintln!("rejected: {reject}");
+    }
+    if summary.events_rejected + summary.inputs_failed > summary.first_rejects.len() as u64 {
+        eprintln!("rejected: … and more");
+    }
+    let mut line = format!(
+        "ingested {} files: {} events read, {} written, {} filtered, {} rejected",
+        count(summary.files as u64),
+        count(summary.events_read),
+        count(summary.events_written),
+        count(summary.events_filtered),
+        count(summary.events_rejected),
+    );
+    if summary.events_expired > 0 {
+        line.push_str(&format!(
+            ", {} older than retention",
+            count(summary.events_expired)
+        ));
+    }
+    if summary.inputs_failed > 0 {
+        line.push_str(&format!(
+            ", {} unreadable inputs",
+            count(summary.inputs_failed)
+        ));
+    }
+    line.push_str(&format!(
+        "; {} in {:.2}s ({} commits)",
+        bytes(summary.bytes_read),
+        summary.seconds,
+        summary.commits
+    ));
+    if let Some(report) = &summary.rejects_report {
+        line.push_str(&format!("; rejects report: {report}"));
+    }
+    println!("{line}");
+    if !summary.retention.days_removed.is_empty() {
+        println!(
+            "retention: removed {} expired days, {} events",
+            summary.retention.days_removed.len(),
+            count(summary.retention.events_removed)
+        );
+    }
+    Ok(())
+}
+
+pub fn generate(args: GenerateArgs, output: OutputFormat) -> anyhow::Result<()> {
+    let mut config = GeneratorConfig::recent(args.days);
+    config.seed = args.seed;
+    config.events_per_day = args.events_per_day;
+    if let Some(start) = args.start {
+        config.start = start;
+    }
+    let generated = write_samples(&args.out, &config).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot write sample files under {}: {e}",
+            args.out.display()
+        )
+    })?;
+    if output == OutputFormat::Json {
+        return print_json(&serde_json::json!({
+            "out": args.out, "files": generated.files.len(), "events": generated.events, "bytes": generated.bytes,
+        }));
+    }
+    println!(
+        "wrote {} events in {} trail log files ({}) under {}",
+        count(generated.events),
+        count(generated.files.len() as u64),
+        bytes(generated.bytes),
+        args.out.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,82 @@
+//! The `auditlake` command line: parses, calls the libraries, prints.
+
+mod eds;
+mod ingest_cmd;
+mod output;
+
+use std::process::ExitCode;
+
+use auditlake_store::{Lake, LakeSettings};
+use clap::{Parser, Subcommand};
+
+use crate::output::OutputFormat;
+
+/// auditlake: a self-hosted CloudTrail Lake. Keep audit events in Delta Lake tables and query them with SQL.
+#[derive(Debug, Parser)]
+#[command(name = "auditlake", version, about, propagate_version = true)]
+struct Cli {
+    /// The lake: a local folder or file:// URL.
+    #[arg(
+        long,
+        global = true,
+        env = "AUDITLAKE_LAKE",
+        default_value = "./auditlake-data"
+    )]
+    lake: String,
+    /// How results are printed: text for people, json for scripts (one JSON document).
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
+    output: OutputFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create, list, change and delete event data stores.
+    #[command(subcommand)]
+    Eds(eds::EdsCommand),
+    /// Ingest CloudTrail records into a store: trail log files (.json/.json.gz), JSON Lines, JSON arrays,
+    /// folders (recursively) or '-' for stdin.
+    Ingest(ingest_cmd::IngestArgs),
+    /// Write realistic sample trail log files (deterministic for a seed), laid out as CloudTrail delivers them.
+    Generate(ingest_cmd::GenerateArgs),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("AUDITLAKE_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Generate(args) => ingest_cmd::generate(args, cli.output),
+        command => {
+            let lake = Lake::open(&cli.lake, LakeSettings::from_env())?;
+            match command {
+                Command::Eds(cmd) => eds::run(&lake, cmd, cli.output).await,
+                Command::Ingest(args) => ingest_cmd::ingest(&lake, args, cli.output).await,
+                Command::Generate(_) => unreachable!("handled above"),
+            }
+        }
+    }
+}

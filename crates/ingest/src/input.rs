@@ -1,0 +1,416 @@
+//! Reading inputs: files, folders, stdin; gzip or plain; trail log files, JSON Lines or JSON arrays.
+//! Inputs are cut into chunks of whole records so that decoding can run in parallel and memory stays bounded.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::error::IngestError;
+
+/// Where events come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A file, or a folder read recursively.
+    Path(PathBuf),
+    /// Standard input.
+    Stdin,
+}
+
+impl Source {
+    /// `-` is stdin; anything else a path.
+    pub fn from_arg(arg: &str) -> Self {
+        if arg == "-" {
+            Source::Stdin
+        } else {
+            Source::Path(PathBuf::from(arg))
+        }
+    }
+}
+
+/// How an input's records are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InputFormat {
+    /// Decide from the content.
+    #[default]
+    Auto,
+    /// A CloudTrail log file: `{"Records": [...]}`.
+    Trail,
+    /// One JSON record per line.
+    JsonLines,
+    /// A top-level JSON array of records.
+    Array,
+    /// A single JSON record, possibly spread over many lines.
+    Object,
+}
+
+impl std::str::FromStr for InputFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "auto" => Ok(InputFormat::Auto),
+            "trail" | "records" => Ok(InputFormat::Trail),
+            "jsonl" | "ndjson" | "json-lines" => Ok(InputFormat::JsonLines),
+            "array" => Ok(InputFormat::Array),
+            "object" => Ok(InputFormat::Object),
+            _ => Err(format!(
+                "unknown format '{s}': expected auto, trail, jsonl, array or object"
+            )),
+        }
+    }
+}
+
+/// One input to read: a file or stdin, with a name for reports.
+#[derive(Debug, Clone)]
+pub(crate) struct Input {
+    pub name: String,
+    pub path: Option<PathBuf>,
+    pub size: u64,
+}
+
+/// File names read from folders; files named explicitly are always read.
+fn looks_like_events(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    !name.starts_with('.')
+        && [
+            ".json",
+            ".json.gz",
+            ".jsonl",
+            ".jsonl.gz",
+            ".ndjson",
+            ".ndjson.gz",
+            ".log",
+            ".log.gz",
+            ".gz",
+        ]
+        .iter()
+        .any(|ext| name.ends_with(ext))
+}
+
+/// Expands sources into inputs: folders recursively, in name order. Fails on a path that does not exist.
+pub(crate) fn expand(sources: &[Source]) -> Result<Vec<Input>, IngestError> {
+    let mut inputs = Vec::new();
+    for source in sources {
+        match source {
+            Source::Stdin => inputs.push(Input {
+                name: "<stdin>".into(),
+                path: None,
+                size: 0,
+            }),
+            Source::Path(path) => {
+                let meta = std::fs::metadata(path).map_err(|e| IngestError::Input {
+                    path: path.display().to_string(),
+                    source: e,
+                })?;
+                if meta.is_dir() {
+                    walk(path, &mut inputs)?;
+                } else {
+                    inputs.push(Input {
+                        name: path.display().to_string(),
+                        path: Some(path.clone()),
+                        size: meta.len(),
+                    });
+                }
+            }
+        }
+    }
+    Ok(inputs)
+}
+
+fn walk(dir: &Path, inputs: &mut Vec<Input>) -> Result<(), IngestError> {
+    let io = |e| IngestError::Input {
+        path: dir.display().to_string(),
+        source: e,
+    };
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .collect::<Result<_, _>>()
+        .map_err(io)?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let meta = entry.metadata().map_err(io)?;
+        if meta.is_dir() {
+            walk(&path, inputs)?;
+        } else if looks_like_events(&path) {
+            inputs.push(Input {
+                name: path.display().to_string(),
+                path: Some(path),
+                size: meta.len(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A piece of one input holding whole records.
+#[derive(Debug)]
+pub(crate) struct Chunk {
+    pub source: String,
+    pub text: String,
+    /// The layout of `text`.
+    pub format: InputFormat,
+    /// Line number of the chunk's first line in the input (1-based).
+    pub first_line: usize,
+    /// Index of the chunk's first record in the input (1-based).
+    pub first_index: usize,
+}
+
+/// A problem with a whole input (or the rest of it), rather than with one record.
+#[derive(Debug)]
+pub(crate) struct InputFailure {
+    pub source: String,
+    pub line: Option<usize>,
+    pub reason: String,
+}
+
+/// Reads one input as chunks of about `chunk_bytes`, calling `emit` for each.
+pub(crate) struct ChunkReader {
+    input: Input,
+    reader: Box<dyn BufRead + Send>,
+    format: InputFormat,
+    chunk_bytes: usize,
+    next_line: usize,
+    next_index: usize,
+    done: bool,
+    pub bytes_read: u64,
+}
+
+impl ChunkReader {
+    /// Opens an input; gzip is recognised by its magic bytes, whatever the file is called.
+    pub fn open(
+        input: Input,
+        format: InputFormat,
+        chunk_bytes: usize,
+    ) -> Result<Self, InputFailure> {
+        let fail = |reason: String| InputFailure {
+            source: input.name.clone(),
+            line: None,
+            reason,
+        };
+        let raw: Box<dyn Read + Send> = match &input.path {
+            Some(path) => {
+                Box::new(File::open(path).map_err(|e| fail(format!("cannot open: {e}")))?)
+            }
+            None => Box::new(std::io::stdin()),
+        };
+        let mut buffered = BufReader::with_capacity(256 * 1024, raw);
+        let head = buffered
+            .fill_buf()
+            .map_err(|e| fail(format!("cannot read: {e}")))?;
+        let reader: Box<dyn BufRead + Send> = if head.starts_with(&[0x1f, 0x8b]) {
+            Box::new(BufReader::with_capacity(
+                256 * 1024,
+                flate2::bufread::MultiGzDecoder::new(buffered),
+            ))
+        } else {
+            Box::new(buffered)
+        };
+        Ok(ChunkReader {
+            input,
+            reader,
+            format,
+            chunk_bytes,
+            next_line: 1,
+            next_index: 1,
+            done: false,
+            bytes_read: 0,
+        })
+    }
+
+    /// The next chunk, `Ok(None)` at the end, or the failure that ends this input.
+    pub fn next_chunk(&mut self) -> Result<Option<Chunk>, InputFailure> {
+        if self.done {
+            return Ok(None);
+        }
+        let mut buf = Vec::with_capacity(self.chunk_bytes.min(1 << 20));
+        let failure = |this: &Self, reason: String| InputFailure {
+            source: this.input.name.clone(),
+            line: (this.next_line > 1).then_some(this.next_line),
+            reason,
+        };
+        // Read whole lines up to the chunk size; a trail file or array must be read whole.
+        loop {
+            let n = self.reader.read_until(b'\n', &mut buf).map_err(|e| {
+                self.done = true;
+                failure(self, read_error_reason(&e))
+            })?;
+            if n == 0 {
+                self.done = true;
+                break;
+            }
+            if buf.len() >= self.chunk_bytes && self.format == InputFormat::JsonLines {
+                break;
+            }
+            if buf.len() >= self.chunk_bytes && self.format == InputFormat::Auto {
+                // Decide now: a first line that is a whole JSON value means JSON Lines, which can be cut here.
+                let first_line = buf
+                    .split(|&b| b == b'\n')
+                    .find(|l| !l.iter().all(u8::is_ascii_whitespace));
+                if first_line
+                    .is_some_and(|l| serde_json::from_slice::<serde::de::IgnoredAny>(l).is_ok())
+                {
+                    self.format = InputFormat::JsonLines;
+                    break;
+                }
+            }
+        }
+        self.bytes_read += buf.len() as u64;
+        let text = String::from_utf8(buf).map_err(|e| {
+            self.done = true;
+            failure(
+                self,
+                format!(
+                    "not UTF-8 text (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            )
+        })?;
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        let format = match self.format {
+            InputFormat::Auto => detect(&text),
+            f => f,
+        };
+        let lines = text.bytes().filter(|&b| b == b'\n').count();
+        let chunk = Chunk {
+            source: self.input.name.clone(),
+            format,
+            first_line: self.next_line,
+            first_index: self.next_index,
+            text,
+        };
+        self.next_line += lines;
+        if format == InputFormat::JsonLines {
+            self.next_index += chunk.text.lines().filter(|l| !l.trim().is_empty()).count();
+        }
+        Ok(Some(chunk))
+    }
+}
+
+fn read_error_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::UnexpectedEof => "truncated: the gzip stream ends early".into(),
+        std::io::ErrorKind::InvalidInput | std::io::ErrorKind::InvalidData => {
+            format!("corrupt gzip data: {e}")
+        }
+        _ => format!("read failed: {e}"),
+    }
+}
+
+/// Decides the layout of a whole input from its text.
+pub(crate) fn detect(text: &str) -> InputFormat {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('[') {
+        return InputFormat::Array;
+    }
+    // A single JSON document is a trail log file if it has Records, else one record.
+    match serde_json::from_str::<TrailProbe<'_>>(trimmed) {
+        Ok(probe) if probe.records.is_some() => InputFormat::Trail,
+        Ok(_) => InputFormat::Object,
+        Err(_) => {
+            // Not one document. JSON Lines when its first line is a whole JSON value by itself; otherwise a
+            // broken document, reported once for the whole file rather than line by line.
+            let first_line = trimmed.lines().next().unwrap_or_default();
+            if serde_json::from_str::<serde::de::IgnoredAny>(first_line).is_ok() {
+                return InputFormat::JsonLines;
+            }
+            let head: String = trimmed
+                .chars()
+                .take(64)
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            if head.starts_with("{\"Records\"") {
+                InputFormat::Trail
+            } else {
+                InputFormat::Object
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct TrailProbe<'a> {
+    #[serde(borrow, rename = "Records")]
+    records: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct TrailFile<'a> {
+    #[serde(borrow, rename = "Records")]
+    records: Option<Vec<&'a RawValue>>,
+}
+
+/// One record's text and where it stands in its input.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RecordText<'a> {
+    pub text: &'a str,
+    pub line: usize,
+    pub index: usize,
+}
+
+/// Cuts a chunk into records, or says why the chunk as a whole cannot be read.
+pub(crate) fn split(chunk: &Chunk) -> Result<Vec<RecordText<'_>>, InputFailure> {
+    let text = chunk.text.as_str();
+    let fail = |e: serde_json::Error, what: &str| InputFailure {
+        source: chunk.source.clone(),
+        line: Some(chunk.first_line + e.line().saturating_sub(1)),
+        reason: format!("not a valid {what}: {e}; no record of this file was ingested"),
+    };
+    let raws: Vec<&RawValue> = match chunk.format {
+        InputFormat::JsonLines | InputFormat::Auto => {
+            let mut out = Vec::new();
+            let mut index = chunk.first_index;
+            for (i, line) in text.lines().enumerate() {
+                if !line.trim().is_empty() {
+                    out.push(RecordText {
+                        text: line,
+                        line: chunk.first_line + i,
+                        index,
+                    });
+                    index += 1;
+                }
+            }
+            return Ok(out);
+        }
+        InputFormat::Object => {
+            vec![serde_json::from_str::<&RawValue>(text).map_err(|e| fail(e, "JSON record"))?]
+        }
+        InputFormat::Array => serde_json::from_str::<Vec<&RawValue>>(text)
+            .map_err(|e| fail(e, "JSON array of records"))?,
+        InputFormat::Trail => serde_json::from_str::<TrailFile<'_>>(text)
+            .map_err(|e| fail(e, "CloudTrail log file"))?
+            .records
+            .ok_or_else(|| InputFailure {
+                source: chunk.source.clone(),
+                line: None,
+                reason: "not a CloudTrail log file: no \"Records\" list".into(),
+            })?,
+    };
+    // Line numbers from each record's position in the text, counted incrementally.
+    let mut out = Vec::with_capacity(raws.len());
+    let (mut offset, mut line) = (0usize, chunk.first_line);
+    for (i, raw) in raws.into_iter().enumerate() {
+        let start = (raw.get().as_ptr() as usize)
+            .saturating_sub(text.as_ptr() as usize)
+            .min(text.len());
+        line += text.as_bytes()[offset.min(start)..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        offset = start;
+        out.push(RecordText {
+            text: raw.get(),
+            line,
+            index: chunk.first_index + i,
+        });
+    }
+    Ok(out)
+}

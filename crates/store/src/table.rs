@@ -1,0 +1,261 @@
+//! A store's events: a Delta table partitioned by event day.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use auditlake_schema::{PARTITION_COLUMN, event_schema};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use deltalake::DeltaTable;
+use deltalake::arrow::record_batch::RecordBatch;
+use deltalake::kernel::StructType;
+use deltalake::kernel::engine::arrow_conversion::TryIntoKernel;
+use deltalake::parquet::basic::{Compression, ZstdLevel};
+use deltalake::parquet::file::properties::WriterProperties;
+use deltalake::protocol::SaveMode;
+use object_store::path::Path;
+use object_store::{ObjectStore, ObjectStoreExt};
+use url::Url;
+
+use crate::error::StoreError;
+
+/// A store's Delta table of events.
+pub struct EventTable {
+    store_id: String,
+    url: Url,
+    table: DeltaTable,
+    objects: Arc<dyn ObjectStore>,
+}
+
+/// What one append committed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppendReport {
+    /// The table version the commit made.
+    pub version: u64,
+    /// Events written.
+    pub events: usize,
+}
+
+/// What a store's table holds, from its log.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TableStats {
+    /// The table version (number of commits less one).
+    pub version: u64,
+    /// Events stored.
+    pub events: u64,
+    /// Data files.
+    pub files: u64,
+    /// Bytes of data files.
+    pub bytes: u64,
+    /// Events per day, oldest first.
+    pub events_per_day: BTreeMap<String, u64>,
+}
+
+/// What a retention pass removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RetentionReport {
+    /// Days before this one were expired.
+    pub oldest_kept_day: String,
+    /// The days removed.
+    pub days_removed: Vec<String>,
+    /// Events removed.
+    pub events_removed: u64,
+    /// Data files removed.
+    pub files_removed: u64,
+}
+
+impl EventTable {
+    /// Creates the empty table of a store.
+    pub(crate) async fn create(store_id: &str, url: Url) -> Result<(), StoreError> {
+        let err = |e| StoreError::delta(store_id, e);
+        let url = deltalake::ensure_table_uri(url.as_str()).map_err(err)?;
+        let table = DeltaTable::try_from_url(url).await.map_err(err)?;
+        if table.version().is_some() {
+            return Ok(());
+        }
+        let schema: StructType = event_schema()
+            .as_ref()
+            .try_into_kernel()
+            .map_err(|e| err(e.into()))?;
+        table
+            .create()
+            .with_columns(schema.fields().cloned())
+            .with_partition_columns([PARTITION_COLUMN])
+            .with_save_mode(SaveMode::Ignore)
+            .with_table_name("events")
+            .await
+            .map_err(err)?;
+        Ok(())
+    }
+
+    /// Opens the table of a store at its latest version.
+    pub(crate) async fn open(
+        store_id: &str,
+        url: Url,
+        objects: Arc<dyn ObjectStore>,
+    ) -> Result<Self, StoreError> {
+        let table = DeltaTable::try_from_url(url.clone())
+            .await
+            .map_err(|e| StoreError::delta(store_id, e))?;
+        if table.version().is_none() {
+            return Err(StoreError::Conflict(format!(
+                "the event table of store {store_id} is missing at {url}; the lake may be damaged"
+            )));
+        }
+        Ok(EventTable {
+            store_id: store_id.to_owned(),
+            url,
+            table,
+            objects,
+        })
+    }
+
+    /// The table's location.
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+
+    /// The Delta table, for readers (e.g. a query engine).
+    pub fn delta(&self) -> &DeltaTable {
+        &self.table
+    }
+
+    fn writer_properties() -> Result<WriterProperties, StoreError> {
+        let level = ZstdLevel::try_new(3).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        Ok(WriterProperties::builder()
+            .set_compression(Compression::ZSTD(level))
+            .set_max_row_group_row_count(Some(128 * 1024))
+            .build())
+    }
+
+    /// Appends events in one commit: a reader sees all of them or none.
+    pub async fn append(&mut self, batches: Vec<RecordBatch>) -> Result<AppendReport, StoreError> {
+        let events: usize = batches.iter().map(RecordBatch::num_rows).sum();
+        if events == 0 {
+            return Ok(AppendReport {
+                version: self.table.version().unwrap_or(0),
+                events: 0,
+            });
+        }
+        let table = self.table.clone();
+        let written = table
+            .write(batches)
+            .with_save_mode(SaveMode::Append)
+            .with_partition_columns([PARTITION_COLUMN])
+            .with_writer_properties(Self::writer_properties()?)
+            .await
+            .map_err(|e| StoreError::delta(&self.store_id, e))?;
+        self.table = written;
+        Ok(AppendReport {
+            version: self.table.version().unwrap_or(0),
+            events,
+        })
+    }
+
+    /// Counts from the table log: events, files, bytes, events per day.
+    pub fn stats(&self) -> Result<TableStats, StoreError> {
+        let snapshot = self
+            .table
+            .snapshot()
+            .map_err(|e| StoreError::delta(&self.store_id, e))?;
+        let mut stats = TableStats {
+            version: self.table.version().unwrap_or(0),
+            ..TableStats::default()
+        };
+        for file in snapshot.log_data().iter() {
+            let rows = file.num_records().unwrap_or(0) as u64;
+            stats.files += 1;
+            stats.bytes += u64::try_from(file.size()).unwrap_or(0);
+            stats.events += rows;
+            let day = file
+                .partition_values_map()
+                .get(PARTITION_COLUMN)
+                .cloned()
+                .flatten()
+                .unwrap_or_default();
+            *stats.events_per_day.entry(day).or_default() += rows;
+        }
+        Ok(stats)
+    }
+
+    /// The first day still inside a retention period of `retention_days` at `now`: events of earlier days are
+    /// all older than the period.
+    pub fn oldest_kept_day(retention_days: u32, now: DateTime<Utc>) -> NaiveDate {
+        (now - Duration::days(i64::from(retention_days))).date_naive()
+    }
+
+    /// Drops every day partition wholly older than the retention period: first from the table log (one commit),
+    /// then its files. Days inside the period are never touched.
+    pub async fn enforce_retention(
+        &mut self,
+        retention_days: u32,
+        now: DateTime<Utc>,
+    ) -> Result<RetentionReport, StoreError> {
+        let oldest_kept = Self::oldest_kept_day(retention_days, now)
+            .format("%Y-%m-%d")
+            .to_string();
+        let mut report = RetentionReport {
+            oldest_kept_day: oldest_kept.clone(),
+            ..RetentionReport::default()
+        };
+        let snapshot = self
+            .table
+            .snapshot()
+            .map_err(|e| StoreError::delta(&self.store_id, e))?;
+        let mut expired_files = Vec::new();
+        for file in snapshot.log_data().iter() {
+            let day = file
+                .partition_values_map()
+                .get(PARTITION_COLUMN)
+                .cloned()
+                .flatten()
+                .unwrap_or_default();
+            if day.as_str() < oldest_kept.as_str() {
+                report.events_removed += file.num_records().unwrap_or(0) as u64;
+                expired_files.push(file.path().into_owned());
+                if report.days_removed.last() != Some(&day) && !report.days_removed.contains(&day) {
+                    report.days_removed.push(day);
+                }
+            }
+        }
+        if expired_files.is_empty() {
+            return Ok(report);
+        }
+        report.days_removed.sort();
+        let predicate = format!("{PARTITION_COLUMN} < '{oldest_kept}'");
+        let table = self.table.clone();
+        let (table, _metrics) = table
+            .delete()
+            .with_predicate(predicate)
+            .await
+            .map_err(|e| StoreError::delta(&self.store_id, e))?;
+        self.table = table;
+        // The log no longer names these files: delete them. A crash here leaves only unreferenced files.
+        let prefix = self.object_prefix();
+        for file in &expired_files {
+            let path = Path::parse(format!("{prefix}/{file}"))
+                .unwrap_or_else(|_| Path::from(format!("{prefix}/{file}")));
+            match self.objects.delete(&path).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => report.files_removed += 1,
+                Err(e) => {
+                    return Err(StoreError::ObjectStore {
+                        path: path.to_string(),
+                        source: e,
+                    });
+                }
+            }
+        }
+        if let Ok(dir) = self.url.to_file_path() {
+            for day in &report.days_removed {
+                // Only empty folders go; anything left in one stays.
+                let _ = std::fs::remove_dir(dir.join(format!("{PARTITION_COLUMN}={day}")));
+            }
+        }
+        Ok(report)
+    }
+
+    fn object_prefix(&self) -> String {
+        format!("eventdatastores/{}", self.store_id)
+    }
+}
