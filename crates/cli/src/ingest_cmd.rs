@@ -27,6 +27,9 @@ pub struct IngestArgs {
     /// Where to write the rejects report (default: <lake>/ingest-reports/<store-id>/).
     #[arg(long)]
     rejects: Option<PathBuf>,
+    /// MiB of input decoded and written to files at a time (tests use small values).
+    #[arg(long, hide = true, default_value_t = 128)]
+    group_mib: usize,
 }
 
 #[derive(Debug, Args)]

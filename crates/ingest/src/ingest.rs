@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use auditlake_schema::{DecodedEvent, EventBatchBuilder, RecordBatch, decode_event};
-use auditlake_store::{AdvancedEventSelector, EventTable, Lake, RetentionReport};
+use auditlake_store::{AdvancedEventSelector, Appender, EventTable, Lake, RetentionReport};
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -76,7 +76,7 @@ pub struct IngestSummary {
     pub inputs_failed: u64,
     /// Bytes of input read (after decompression).
     pub bytes_read: u64,
-    /// Commits made.
+    /// Commits made: one when anything was written, else none.
     pub commits: u64,
     /// Seconds taken.
     pub seconds: f64,
@@ -124,6 +124,9 @@ pub async fn ingest(
         oldest_kept,
     });
 
+    // Every group's events go to files now and into one commit at the end: a kill at any moment leaves the
+    // store as it was (plus unreferenced files), so running the ingest again never counts an event twice.
+    let mut appender = table.appender()?;
     let mut group: Vec<Chunk> = Vec::new();
     let mut group_bytes = 0usize;
     for input in inputs {
@@ -142,8 +145,8 @@ pub async fn ingest(
                     group_bytes += chunk.text.len();
                     group.push(chunk);
                     if group_bytes >= options.group_bytes {
-                        commit_group(
-                            &mut table,
+                        write_group(
+                            &mut appender,
                             std::mem::take(&mut group),
                             &context,
                             &mut summary,
@@ -161,8 +164,15 @@ pub async fn ingest(
             }
         }
     }
-    commit_group(&mut table, group, &context, &mut summary, &mut rejects).await?;
+    write_group(&mut appender, group, &context, &mut summary, &mut rejects).await?;
     rejects.finish()?;
+    let mut metadata = serde_json::Map::new();
+    metadata.insert("auditlake.operation".into(), "ingest".into());
+    metadata.insert("auditlake.inputs".into(), summary.files.into());
+    metadata.insert("auditlake.eventsRead".into(), summary.events_read.into());
+    let report = table.commit(appender, metadata).await?;
+    summary.events_written = report.events as u64;
+    summary.commits = u64::from(report.events > 0);
     summary.retention = table
         .enforce_retention(store.retention_days, options.now)
         .await?;
@@ -279,9 +289,9 @@ fn decode_chunk(chunk: &Chunk, context: &DecodeContext) -> Decoded {
     out
 }
 
-/// Decodes a group of chunks on every core and commits their events in one commit.
-async fn commit_group(
-    table: &mut EventTable,
+/// Decodes a group of chunks on every core and writes their events to files, not yet committed.
+async fn write_group(
+    appender: &mut Appender,
     group: Vec<Chunk>,
     context: &Arc<DecodeContext>,
     summary: &mut IngestSummary,
@@ -314,10 +324,9 @@ async fn commit_group(
         }
         batches.extend(d.batch);
     }
-    let report = table.append(batches).await?;
-    if report.events > 0 {
-        summary.events_written += report.events as u64;
-        summary.commits += 1;
+    for batch in batches {
+        appender.write(batch).await?;
     }
+    appender.flush().await?;
     Ok(())
 }

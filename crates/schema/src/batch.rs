@@ -47,9 +47,12 @@ pub fn decode_event(text: &str) -> Result<DecodedEvent<'_>, RecordError> {
         Some(_) => return Err(RecordError::NotAnObject("a number or invalid JSON")),
         None => return Err(RecordError::NotAnObject("nothing")),
     }
-    let record: Record<'_> = serde_json::from_str(text).map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => RecordError::Invalid(positioned(&e)),
-        _ => RecordError::Json(positioned(&e)),
+    let record: Record<'_> = serde_json::from_str(text).map_err(|e| {
+        // A syntax error inside a field surfaces as that field's error: say it is not JSON at all.
+        match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            Err(syntax) => RecordError::Json(positioned(&syntax)),
+            Ok(_) => RecordError::Invalid(positioned(&e)),
+        }
     })?;
     let time = match record.event_time {
         Some(time) => time.0,
@@ -202,5 +205,223 @@ impl EventBatchBuilder {
         // The columns are built from the same definitions as the schema, so they always match it.
         RecordBatch::try_new(event_schema(), columns)
             .unwrap_or_else(|e| panic!("event batch does not match its schema: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use arrow::array::{
+        Array, AsArray, BooleanArray, MapArray, StructArray, TimestampMicrosecondArray,
+    };
+
+    use crate::column::Text;
+
+    use super::*;
+
+    fn batch_of(records: &[&str]) -> RecordBatch {
+        let mut builder = EventBatchBuilder::with_capacity(records.len());
+        for r in records {
+            builder.append(&decode_event(r).unwrap_or_else(|e| panic!("{e}: {r}")));
+        }
+        builder.finish()
+    }
+
+    fn map_entries(batch: &RecordBatch, column: &str, row: usize) -> Vec<(String, Option<String>)> {
+        let map = batch.column_by_name(column).expect("column");
+        let map = map.as_any().downcast_ref::<MapArray>().expect("map");
+        let entries = map.value(row);
+        let keys = entries.column(0).as_string::<i32>();
+        let values = entries.column(1).as_string::<i32>();
+        (0..keys.len())
+            .map(|i| {
+                (
+                    keys.value(i).to_owned(),
+                    values.is_valid(i).then(|| values.value(i).to_owned()),
+                )
+            })
+            .collect()
+    }
+
+    const RECORD: &str = r#"{
+        "eventVersion": "1.09", "eventTime": "2024-05-01T12:00:00.5Z", "eventName": "PutObject",
+        "userIdentity": {"type": "AssumedRole", "ARN": "arn:aws:sts::1:assumed-role/R/s", "principalId": "AROA:s",
+            "sessionContext": {"sessionIssuer": {"userName": "R"}, "attributes": {"mfaAuthenticated": "false"}}},
+        "requestParameters": {"bucketName": "b", "key": "k", "size": 12, "tags": {"a": [1, 2]}, "acl": null},
+        "resources": [{"type": "AWS::S3::Object", "ARN": "arn:aws:s3:::b/k"}, {"type": "AWS::S3::Bucket"}],
+        "readOnly": false, "futureField": {"x": 1}
+    }"#;
+
+    #[test]
+    fn decodes_typed_fields_structs_lists_and_maps() {
+        let batch = batch_of(&[RECORD]);
+        assert_eq!(batch.schema(), event_schema());
+        let time = batch.column_by_name("eventtime").expect("eventtime");
+        let time = time
+            .as_any()
+            .downcast_ref::<TimestampMicrosecondArray>()
+            .expect("timestamp");
+        assert_eq!(time.value(0), 1_714_564_800_500_000);
+        let read_only = batch.column_by_name("readonly").expect("readonly");
+        assert!(
+            !read_only
+                .as_any()
+                .downcast_ref::<BooleanArray>()
+                .expect("bool")
+                .value(0)
+        );
+        // Struct fields are lowercase and match keys in any case.
+        let identity = batch.column_by_name("useridentity").expect("useridentity");
+        let identity = identity
+            .as_any()
+            .downcast_ref::<StructArray>()
+            .expect("struct");
+        assert_eq!(
+            identity
+                .column_by_name("arn")
+                .expect("arn")
+                .as_string::<i32>()
+                .value(0),
+            "arn:aws:sts::1:assumed-role/R/s"
+        );
+        let context = identity
+            .column_by_name("sessioncontext")
+            .expect("sessioncontext");
+        let issuer = context
+            .as_struct()
+            .column_by_name("sessionissuer")
+            .expect("sessionissuer");
+        assert_eq!(
+            issuer
+                .as_struct()
+                .column_by_name("username")
+                .expect("username")
+                .as_string::<i32>()
+                .value(0),
+            "R"
+        );
+        // Payload values: strings as text, nested values as compact JSON, null as null.
+        assert_eq!(
+            map_entries(&batch, "requestparameters", 0),
+            vec![
+                ("bucketName".into(), Some("b".into())),
+                ("key".into(), Some("k".into())),
+                ("size".into(), Some("12".into())),
+                ("tags".into(), Some(r#"{"a":[1,2]}"#.into())),
+                ("acl".into(), None),
+            ]
+        );
+        let resources = batch
+            .column_by_name("resources")
+            .expect("resources")
+            .as_list::<i32>()
+            .value(0);
+        assert_eq!(resources.len(), 2);
+        assert_eq!(
+            resources
+                .as_struct()
+                .column_by_name("type")
+                .expect("type")
+                .as_string::<i32>()
+                .value(1),
+            "AWS::S3::Bucket"
+        );
+        // The original record is kept whole, compacted: nothing is lost, unknown fields included.
+        let json = batch
+            .column_by_name("eventjson")
+            .expect("eventjson")
+            .as_string::<i32>()
+            .value(0)
+            .to_owned();
+        assert!(
+            json.contains(r#""futureField":{"x":1}"#) && !json.contains('\n'),
+            "{json}"
+        );
+        let original: serde_json::Value = serde_json::from_str(RECORD).expect("json");
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&json).expect("json"),
+            original
+        );
+        assert_eq!(
+            batch
+                .column_by_name("eventday")
+                .expect("eventday")
+                .as_string::<i32>()
+                .value(0),
+            "2024-05-01"
+        );
+    }
+
+    #[test]
+    fn lenient_where_real_logs_need_it() {
+        let lower = r#"{"eventtime": "2023-01-10 21:04:02", "eventname": "GetRecords", "managementevent": "True"}"#;
+        let as_string = r#"{"eventTime": "2020-11-05 21:21:46Z", "requestParameters": "{\n \"roleName\": \"SomeRole\"\n}"}"#;
+        let batch = batch_of(&[lower, as_string]);
+        assert_eq!(
+            batch
+                .column_by_name("eventname")
+                .expect("eventname")
+                .as_string::<i32>()
+                .value(0),
+            "GetRecords"
+        );
+        assert_eq!(
+            map_entries(&batch, "requestparameters", 1),
+            vec![("roleName".into(), Some("SomeRole".into()))]
+        );
+        let category = batch
+            .column_by_name("eventcategory")
+            .expect("eventcategory");
+        assert!(category.is_null(0), "eventcategory is stored as given");
+    }
+
+    #[test]
+    fn rejects_say_what_and_where() {
+        let err = |r: &str| decode_event(r).expect_err(r).to_string();
+        assert_eq!(err(r#"{"eventName": "x"}"#), "missing eventTime");
+        assert!(
+            err(r#"{"eventTime": "2024-05-01T00:00:00Z", "readOnly": "maybe"}"#)
+                .starts_with("readOnly: expected true or false, found \"maybe\" (column")
+        );
+        assert!(
+            err(r#"{"eventTime": "2024-05-01T00:00:00Z", "userIdentity": "root"}"#)
+                .starts_with("userIdentity: invalid type")
+        );
+        assert!(
+            err(r#"{"eventTime": "2024-05-01T00:00:00Z", "requestParameters": [1]}"#)
+                .starts_with("requestParameters: invalid type")
+        );
+        assert!(err(r#"{"eventTime": 5}"#).starts_with("eventTime: invalid type"));
+        assert!(err("{\"eventTime\": \"2024").starts_with("not valid JSON"));
+        assert_eq!(
+            err("42"),
+            "not a CloudTrail record: expected a JSON object, found a number or invalid JSON"
+        );
+        let big = format!(
+            r#"{{"eventTime": "2024-05-01T00:00:00Z", "x": "{}"}}"#,
+            "a".repeat(MAX_EVENT_BYTES)
+        );
+        assert!(err(&big).contains("over the 1048576-byte limit"));
+        assert_eq!(
+            err(r#"{"digestStartTime": "2024", "logFiles": []}"#),
+            RecordError::Digest.to_string()
+        );
+    }
+
+    #[test]
+    fn unwraps_eventbridge_and_uses_logstash_timestamp() {
+        let envelope = r#"{"detail-type": "AWS API Call via CloudTrail", "source": "aws.s3",
+            "detail": {"eventTime": "2024-05-01T00:00:00Z", "eventName": "GetObject"}}"#;
+        let event = decode_event(envelope).expect("unwrapped");
+        assert_eq!(
+            event.record.event_name.as_ref().map(Text::as_str),
+            Some("GetObject")
+        );
+        assert!(event.json.starts_with(r#"{"eventTime""#));
+        let logstash =
+            r#"{"@timestamp": "2020-09-14T00:44:23.000Z", "eventName": "DescribeInstances"}"#;
+        assert_eq!(
+            decode_event(logstash).expect("decoded").event_time,
+            1_600_044_263_000_000
+        );
     }
 }

@@ -9,9 +9,12 @@ use deltalake::DeltaTable;
 use deltalake::arrow::record_batch::RecordBatch;
 use deltalake::kernel::StructType;
 use deltalake::kernel::engine::arrow_conversion::TryIntoKernel;
+use deltalake::kernel::transaction::{CommitBuilder, CommitProperties};
+use deltalake::kernel::{Action, Add};
 use deltalake::parquet::basic::{Compression, ZstdLevel};
 use deltalake::parquet::file::properties::WriterProperties;
-use deltalake::protocol::SaveMode;
+use deltalake::protocol::{DeltaOperation, SaveMode};
+use deltalake::writer::{DeltaWriter, RecordBatchWriter};
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
 use url::Url;
@@ -24,6 +27,46 @@ pub struct EventTable {
     url: Url,
     table: DeltaTable,
     objects: Arc<dyn ObjectStore>,
+}
+
+/// Writes events into new Parquet files of a store's table, split by day, for one later commit.
+pub struct Appender {
+    store_id: String,
+    writer: RecordBatchWriter,
+    adds: Vec<Add>,
+    events: usize,
+}
+
+impl Appender {
+    /// Writes a batch of [`event_schema`] rows.
+    pub async fn write(&mut self, batch: RecordBatch) -> Result<(), StoreError> {
+        let rows = batch.num_rows();
+        if rows == 0 {
+            return Ok(());
+        }
+        self.writer
+            .write(batch)
+            .await
+            .map_err(|e| StoreError::delta(&self.store_id, e))?;
+        self.events += rows;
+        Ok(())
+    }
+
+    /// Finishes the files open so far (bounding memory); they stay invisible until the commit.
+    pub async fn flush(&mut self) -> Result<(), StoreError> {
+        let adds = self
+            .writer
+            .flush()
+            .await
+            .map_err(|e| StoreError::delta(&self.store_id, e))?;
+        self.adds.extend(adds);
+        Ok(())
+    }
+
+    /// Events written so far.
+    pub fn events(&self) -> usize {
+        self.events
+    }
 }
 
 /// What one append committed.
@@ -129,27 +172,52 @@ impl EventTable {
             .build())
     }
 
-    /// Appends events in one commit: a reader sees all of them or none.
-    pub async fn append(&mut self, batches: Vec<RecordBatch>) -> Result<AppendReport, StoreError> {
-        let events: usize = batches.iter().map(RecordBatch::num_rows).sum();
-        if events == 0 {
+    /// Starts an append. Events written to the [`Appender`] go to new Parquet files that no reader sees until
+    /// [`commit`](Self::commit) adds them all in one commit.
+    pub fn appender(&self) -> Result<Appender, StoreError> {
+        let writer = RecordBatchWriter::for_table(&self.table)
+            .map_err(|e| StoreError::delta(&self.store_id, e))?
+            .with_writer_properties(Self::writer_properties()?);
+        Ok(Appender {
+            store_id: self.store_id.clone(),
+            writer,
+            adds: Vec::new(),
+            events: 0,
+        })
+    }
+
+    /// Commits everything written to `appender` in one commit: a reader sees all of it or none. `metadata` is
+    /// kept in the commit's info (e.g. what the ingest read).
+    pub async fn commit(
+        &mut self,
+        mut appender: Appender,
+        metadata: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<AppendReport, StoreError> {
+        appender.flush().await?;
+        if appender.adds.is_empty() {
             return Ok(AppendReport {
                 version: self.table.version().unwrap_or(0),
                 events: 0,
             });
         }
-        let table = self.table.clone();
-        let written = table
-            .write(batches)
-            .with_save_mode(SaveMode::Append)
-            .with_partition_columns([PARTITION_COLUMN])
-            .with_writer_properties(Self::writer_properties()?)
+        let err = |e| StoreError::delta(&self.store_id, e);
+        let snapshot = self.table.snapshot().map_err(err)?;
+        let operation = DeltaOperation::Write {
+            mode: SaveMode::Append,
+            partition_by: Some(vec![PARTITION_COLUMN.to_owned()]),
+            predicate: None,
+        };
+        let actions = appender.adds.into_iter().map(Action::Add).collect();
+        let finalized = CommitBuilder::from(CommitProperties::default().with_metadata(metadata))
+            .with_actions(actions)
+            .build(Some(snapshot), self.table.log_store(), operation)
             .await
-            .map_err(|e| StoreError::delta(&self.store_id, e))?;
-        self.table = written;
+            .map_err(err)?;
+        let version = finalized.version();
+        self.table.update_state().await.map_err(err)?;
         Ok(AppendReport {
-            version: self.table.version().unwrap_or(0),
-            events,
+            version,
+            events: appender.events,
         })
     }
 
