@@ -253,6 +253,7 @@ impl ChunkReader {
                 let first_line = buf
                     .split(|&b| b == b'\n')
                     .find(|l| !l.iter().all(u8::is_ascii_whitespace));
+                // (A one-line trail log file is such a line: `split` expands its records.)
                 if first_line
                     .is_some_and(|l| serde_json::from_slice::<serde::de::IgnoredAny>(l).is_ok())
                 {
@@ -369,14 +370,31 @@ pub(crate) fn split(chunk: &Chunk) -> Result<Vec<RecordText<'_>>, InputFailure> 
             let mut out = Vec::new();
             let mut index = chunk.first_index;
             for (i, line) in text.lines().enumerate() {
-                if !line.trim().is_empty() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                // A line holding a whole trail log file gives its records; their index is their
+                // position in that line's `Records`.
+                if line.trim_start().starts_with("{\"Records\"")
+                    && let Ok(TrailFile {
+                        records: Some(records),
+                    }) = serde_json::from_str::<TrailFile<'_>>(line)
+                {
+                    for (position, raw) in records.into_iter().enumerate() {
+                        out.push(RecordText {
+                            text: raw.get(),
+                            line: chunk.first_line + i,
+                            index: position + 1,
+                        });
+                    }
+                } else {
                     out.push(RecordText {
                         text: line,
                         line: chunk.first_line + i,
                         index,
                     });
-                    index += 1;
                 }
+                index += 1;
             }
             return Ok(out);
         }

@@ -1,0 +1,176 @@
+//! Layout detection and chunking: inputs larger than a chunk, one-line trail files, trail files as JSON Lines.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use auditlake_ingest::{IngestOptions, IngestSummary, Source, ingest};
+use auditlake_store::{Lake, LakeSettings, NewStore};
+use chrono::Utc;
+
+fn record(i: usize) -> String {
+    let time = Utc::now().format("%Y-%m-%dT%H:%M:%SZ");
+    format!(
+        r#"{{"eventTime":"{time}","eventName":"GetObject","eventID":"id-{i}","requestParameters":{{"key":"{}"}}}}"#,
+        "k".repeat(200)
+    )
+}
+
+async fn ingest_file(text: &str, gzip: bool) -> IngestSummary {
+    ingest_file_with(text, gzip, None).await
+}
+
+async fn ingest_file_with(
+    text: &str,
+    gzip: bool,
+    rejects_path: Option<std::path::PathBuf>,
+) -> IngestSummary {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake = Lake::open(
+        dir.path().join("lake").to_str().expect("utf-8"),
+        LakeSettings::from_env(),
+    )
+    .expect("lake");
+    let store = lake
+        .create_store(NewStore::named("formats"))
+        .await
+        .expect("store");
+    let path = dir
+        .path()
+        .join(if gzip { "input.json.gz" } else { "input.json" });
+    let bytes = if gzip {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(text.as_bytes()).expect("gzip");
+        gz.finish().expect("gzip")
+    } else {
+        text.as_bytes().to_vec()
+    };
+    std::fs::write(&path, bytes).expect("write");
+    // Chunks of 16 KiB and groups of 64 KiB: the inputs below span many of each.
+    let options = IngestOptions {
+        chunk_bytes: 16 << 10,
+        group_bytes: 64 << 10,
+        rejects_path,
+        ..IngestOptions::default()
+    };
+    let summary = ingest(
+        &lake,
+        &store.id,
+        &[Source::Path(path)],
+        options,
+        Arc::new(()),
+    )
+    .await
+    .expect("ingest");
+    let stats = lake
+        .table(&store)
+        .await
+        .expect("table")
+        .stats()
+        .expect("stats");
+    assert_eq!(stats.events, summary.events_written);
+    summary
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_one_line_trail_file_larger_than_a_chunk_is_read_whole() {
+    let records: Vec<String> = (0..500).map(record).collect();
+    let text = format!(r#"{{"Records":[{}]}}"#, records.join(","));
+    for gzip in [false, true] {
+        let summary = ingest_file(&text, gzip).await;
+        assert_eq!(
+            (
+                summary.events_read,
+                summary.events_written,
+                summary.events_rejected
+            ),
+            (500, 500, 0),
+            "gzip {gzip}"
+        );
+        assert_eq!(summary.commits, 1);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn json_lines_larger_than_a_chunk_keep_their_line_numbers() {
+    let mut lines: Vec<String> = (0..1000).map(record).collect();
+    lines[777] = "{\"eventTime\": \"oops\"}".to_owned();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let report = dir.path().join("rejects.jsonl");
+    let lake = Lake::open(
+        dir.path().join("lake").to_str().expect("utf-8"),
+        LakeSettings::from_env(),
+    )
+    .expect("lake");
+    let store = lake
+        .create_store(NewStore::named("lines"))
+        .await
+        .expect("store");
+    let path = dir.path().join("events.jsonl");
+    std::fs::write(&path, lines.join("\n")).expect("write");
+    let options = IngestOptions {
+        chunk_bytes: 16 << 10,
+        group_bytes: 64 << 10,
+        rejects_path: Some(report.clone()),
+        ..IngestOptions::default()
+    };
+    let summary = ingest(
+        &lake,
+        &store.id,
+        &[Source::Path(path)],
+        options,
+        Arc::new(()),
+    )
+    .await
+    .expect("ingest");
+    assert_eq!(
+        (
+            summary.events_read,
+            summary.events_written,
+            summary.events_rejected
+        ),
+        (1000, 999, 1)
+    );
+    let reject: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(&report).expect("report").trim())
+            .expect("json");
+    assert_eq!(reject["line"], 778);
+    assert_eq!(reject["recordIndex"], 778);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn concatenated_trail_files_one_per_line_give_their_records() {
+    // Three trail files of 100 records, one per line, each line larger than a chunk;
+    // the 50th record of the second is bad.
+    let files: Vec<String> = (0..3)
+        .map(|f| {
+            let records: Vec<String> = (0..100)
+                .map(|r| {
+                    if f == 1 && r == 49 {
+                        r#"{"eventName":"NoTime"}"#.to_owned()
+                    } else {
+                        record(f * 100 + r)
+                    }
+                })
+                .collect();
+            format!(r#"{{"Records":[{}]}}"#, records.join(","))
+        })
+        .collect();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let report = dir.path().join("rejects.jsonl");
+    let summary = ingest_file_with(&files.join("\n"), false, Some(report.clone())).await;
+    assert_eq!(
+        (
+            summary.events_read,
+            summary.events_written,
+            summary.events_rejected
+        ),
+        (300, 299, 1)
+    );
+    let reject: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(&report).expect("report").trim())
+            .expect("json");
+    assert_eq!(
+        (reject["line"].as_u64(), reject["recordIndex"].as_u64()),
+        (Some(2), Some(50))
+    );
+}
