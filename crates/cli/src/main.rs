@@ -3,6 +3,9 @@
 mod eds;
 mod ingest_cmd;
 mod output;
+mod query_cmd;
+mod repl;
+mod results_cmd;
 
 use std::process::ExitCode;
 
@@ -40,11 +43,27 @@ enum Command {
     Ingest(ingest_cmd::IngestArgs),
     /// Write realistic sample trail log files (deterministic for a seed), laid out as CloudTrail delivers them.
     Generate(ingest_cmd::GenerateArgs),
+    /// Run Lake SQL over the lake's stores (`FROM` a store's id, name or ARN); `query list` and `query show ID`
+    /// read the history of the last 7 days.
+    Query(query_cmd::QueryArgs),
+    /// Interactive Lake SQL: history, multi-line statements, completion, backslash commands (\? for help).
+    Repl(repl::ReplArgs),
+    /// Check saved query results against their signed result_sign.json.
+    #[command(subcommand)]
+    Results(results_cmd::ResultsCommand),
+    /// The lake's result-signing keys.
+    #[command(subcommand)]
+    Keys(results_cmd::KeysCommand),
 }
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_env("AUDITLAKE_LOG"))
+        // Libraries report failures as errors, not logs; dependencies' logs (e.g. the Delta kernel probing
+        // a log segment) are noise unless asked for with AUDITLAKE_LOG.
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("AUDITLAKE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("auditlake=warn")),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -75,6 +94,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             match command {
                 Command::Eds(cmd) => eds::run(&lake, cmd, cli.output).await,
                 Command::Ingest(args) => ingest_cmd::ingest(&lake, args, cli.output).await,
+                Command::Query(args) => query_cmd::run(&lake, args, cli.output).await,
+                Command::Repl(args) => repl::run(&lake, args).await,
+                Command::Results(cmd) => results_cmd::results(&lake, cmd, cli.output).await,
+                Command::Keys(cmd) => results_cmd::keys(&lake, cmd, cli.output),
                 Command::Generate(_) => unreachable!("handled above"),
             }
         }

@@ -97,6 +97,11 @@ impl Lake {
         self.local_root.as_deref()
     }
 
+    /// The region and account the lake's ARNs name.
+    pub fn settings(&self) -> &LakeSettings {
+        &self.settings
+    }
+
     /// The object store holding the lake, rooted at the lake.
     pub fn objects(&self) -> &Arc<dyn ObjectStore> {
         &self.objects

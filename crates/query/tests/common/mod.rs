@@ -1,0 +1,82 @@
+//! A lake for query tests: generated events (fixed dates, deterministic) and the real corpora.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use auditlake_ingest::generate::{GeneratorConfig, generate};
+use auditlake_ingest::{IngestOptions, Source, ingest};
+use auditlake_query::{EngineOptions, QueryEngine};
+use auditlake_store::{EventDataStore, Lake, LakeSettings, NewStore};
+use chrono::NaiveDate;
+
+/// A lake with two stores: `generated` (10 days from 2024-05-01, 500 events a day, planted incidents on
+/// 2024-05-01) and `corpus` (every record under ../shared/corpora/cloudtrail).
+pub struct TestLake {
+    pub dir: tempfile::TempDir,
+    pub lake: Lake,
+    pub generated: EventDataStore,
+    pub corpus: EventDataStore,
+}
+
+impl TestLake {
+    pub fn engine(&self) -> QueryEngine {
+        QueryEngine::new(
+            self.lake.clone(),
+            EngineOptions {
+                memory_limit: 1 << 30,
+                target_partitions: Some(2),
+            },
+        )
+    }
+}
+
+pub fn corpora() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora")
+}
+
+pub fn generator_config() -> GeneratorConfig {
+    GeneratorConfig {
+        start: NaiveDate::from_ymd_opt(2024, 5, 1).expect("date"),
+        days: 10,
+        events_per_day: 500,
+        ..GeneratorConfig::recent(10)
+    }
+}
+
+pub async fn test_lake() -> TestLake {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake = Lake::open(
+        dir.path().join("lake").to_str().expect("utf-8"),
+        LakeSettings::from_env(),
+    )
+    .expect("lake");
+    let mut new = NewStore::named("generated");
+    new.retention_days = Some(3653);
+    let generated = lake.create_store(new).await.expect("store");
+    let mut new = NewStore::named("corpus");
+    new.retention_days = Some(3653);
+    let corpus = lake.create_store(new).await.expect("store");
+
+    let logs = dir.path().join("logs");
+    generate(&logs, &generator_config()).expect("generate");
+    for (store, path) in [(&generated, logs), (&corpus, corpora().join("cloudtrail"))] {
+        let summary = ingest(
+            &lake,
+            &store.id,
+            &[Source::Path(path)],
+            IngestOptions::default(),
+            Arc::new(()),
+        )
+        .await
+        .expect("ingest");
+        assert!(summary.events_written > 0);
+    }
+    TestLake {
+        dir,
+        lake,
+        generated,
+        corpus,
+    }
+}
