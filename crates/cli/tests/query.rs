@@ -13,7 +13,10 @@ const EVENTS: &str = r#"{"eventVersion":"1.08","eventTime":"2024-05-01T12:00:00Z
 
 /// A lake with store `trail` holding the three events above; returns the store id.
 fn lake_with_events(lake: &Path) -> String {
-    let store = json(lake, &["eds", "create", "trail", "--retention-days", "3653"]);
+    let store = json(
+        lake,
+        &["eds", "create", "trail", "--retention-days", "3653"],
+    );
     let out = run_with_stdin(lake, &["ingest", "--eds", "trail", "-"], EVENTS);
     assert!(out.status.success(), "{}", stderr(&out));
     store["id"].as_str().expect("id").to_owned()
@@ -57,21 +60,37 @@ fn a_query_prints_rows_as_lake_does_and_its_statistics() {
     assert_eq!(
         ok(
             lake,
-            &["query", "--format", "csv", "SELECT eventid, readonly FROM trail ORDER BY eventid"]
+            &[
+                "query",
+                "--format",
+                "csv",
+                "SELECT eventid, readonly FROM trail ORDER BY eventid"
+            ]
         ),
         "eventid,readonly\ne1,true\ne2,false\ne3,true\n"
     );
     let doc = json(
         lake,
-        &["query", "SELECT eventid, useridentity FROM trail ORDER BY eventid LIMIT 1"],
+        &[
+            "query",
+            "SELECT eventid, useridentity FROM trail ORDER BY eventid LIMIT 1",
+        ],
     );
     assert_eq!(doc["queryStatus"], "FINISHED");
-    assert_eq!(doc["columns"], serde_json::json!(["eventid", "useridentity"]));
+    assert_eq!(
+        doc["columns"],
+        serde_json::json!(["eventid", "useridentity"])
+    );
     assert_eq!(doc["rows"][0]["useridentity"]["username"], "alice");
     assert_eq!(doc["queryStatistics"]["eventsMatched"], 1);
     let shown = ok(
         lake,
-        &["query", "--max-rows", "1", "SELECT eventid FROM trail ORDER BY eventid"],
+        &[
+            "query",
+            "--max-rows",
+            "1",
+            "SELECT eventid FROM trail ORDER BY eventid",
+        ],
     );
     assert!(shown.contains("(1 of 3 rows shown"), "{shown}");
 }
@@ -83,12 +102,18 @@ fn refusals_and_bad_sql_fail_with_exit_1_and_are_recorded() {
     lake_with_events(lake);
     let message = fails(lake, &["query", "DELETE FROM trail"]);
     assert!(message.contains("SELECT statements only"), "{message}");
-    let message = fails(lake, &["query", "SELECT * FROM trail WHERE eventname = = 'x'"]);
+    let message = fails(
+        lake,
+        &["query", "SELECT * FROM trail WHERE eventname = = 'x'"],
+    );
     assert!(message.contains("Line: 1, Column: 39"), "{message}");
     let message = fails(lake, &["query", "SELECT * FROM trail WHERE"]);
     assert!(message.contains("at the end of the statement"), "{message}");
     let message = fails(lake, &["query", "SELECT * FROM nosuch"]);
-    assert!(message.contains("no event data store 'nosuch'"), "{message}");
+    assert!(
+        message.contains("no event data store 'nosuch'"),
+        "{message}"
+    );
 
     let history = json(lake, &["query", "list"]);
     let statuses: Vec<&str> = history
@@ -102,7 +127,10 @@ fn refusals_and_bad_sql_fail_with_exit_1_and_are_recorded() {
     let shown = ok(lake, &["query", "show", id]);
     assert!(shown.contains("Status:          FAILED"), "{shown}");
     assert!(shown.contains("SELECT * FROM nosuch"), "{shown}");
-    fails(lake, &["query", "show", "00000000-0000-0000-0000-000000000000"]);
+    fails(
+        lake,
+        &["query", "show", "00000000-0000-0000-0000-000000000000"],
+    );
 }
 
 #[test]
@@ -115,7 +143,12 @@ fn saved_results_verify_and_any_change_is_named() {
     let saved_arg = saved.to_str().expect("utf-8");
     let out = run(
         lake,
-        &["query", "--save", saved_arg, "SELECT * FROM trail ORDER BY eventtime"],
+        &[
+            "query",
+            "--save",
+            saved_arg,
+            "SELECT * FROM trail ORDER BY eventtime",
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("Saved 1 file"), "{}", stderr(&out));
@@ -126,7 +159,12 @@ fn saved_results_verify_and_any_change_is_named() {
 
     // The query's record says where its result went.
     let history = json(lake, &["query", "list"]);
-    assert_eq!(history[0]["deliveryUri"].as_str().map(|u| u.contains("result")), Some(true));
+    assert_eq!(
+        history[0]["deliveryUri"]
+            .as_str()
+            .map(|u| u.contains("result")),
+        Some(true)
+    );
 
     // Tamper with the result file: verify names it and exits 1.
     let file = saved.join("result_1.csv.gz");
