@@ -204,3 +204,56 @@ pub(crate) fn shorten(s: &str) -> String {
         format!("{head}...")
     }
 }
+
+/// A string argument compiled into `T` (a regex, a JSONPath) for one batch: once when the argument is a scalar,
+/// cached per distinct text otherwise.
+pub(crate) struct Compiled<'a, T> {
+    name: &'static str,
+    arg: StrArg<'a>,
+    compile: fn(&str, &str) -> Result<T>,
+    scalar: Option<T>,
+    cache: std::collections::HashMap<&'a str, T>,
+}
+
+impl<'a, T> Compiled<'a, T> {
+    /// Compiles a scalar argument now; `compile(function name, text)` names the function in its errors.
+    pub(crate) fn new(
+        name: &'static str,
+        arg: StrArg<'a>,
+        compile: fn(&str, &str) -> Result<T>,
+    ) -> Result<Self> {
+        let scalar = match arg.scalar() {
+            Some(Some(text)) => Some(compile(name, text)?),
+            _ => None,
+        };
+        Ok(Self {
+            name,
+            arg,
+            compile,
+            scalar,
+            cache: std::collections::HashMap::new(),
+        })
+    }
+
+    /// The value compiled from a scalar argument.
+    pub(crate) fn scalar(&self) -> Option<&T> {
+        self.scalar.as_ref()
+    }
+
+    /// The compiled value for row `i`, `None` where the argument is NULL.
+    pub(crate) fn get(&mut self, i: usize) -> Result<Option<&T>> {
+        if self.scalar.is_some() {
+            return Ok(self.scalar.as_ref());
+        }
+        let Some(text) = self.arg.get(i) else {
+            return Ok(None);
+        };
+        if !self.cache.contains_key(text) {
+            if self.cache.len() > 1000 {
+                self.cache.clear();
+            }
+            self.cache.insert(text, (self.compile)(self.name, text)?);
+        }
+        Ok(self.cache.get(text))
+    }
+}

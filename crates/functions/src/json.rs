@@ -16,7 +16,6 @@
 //! (`1e2` becomes `100.0`, integers beyond 64 bits become floats);
 //! `json_format` and `is_json_scalar` take text, so invalid text is an error.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, AsArray, BooleanBuilder, Int64Builder, StringBuilder};
@@ -26,8 +25,8 @@ use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl,
 use serde_json::Value;
 
 use crate::common::{
-    IntArg, StrArg, check_arity, coerce_int, coerce_str, finish, shape, shorten, to_array,
-    user_defined,
+    Compiled, IntArg, StrArg, check_arity, coerce_int, coerce_str, finish, shape, shorten,
+    to_array, user_defined,
 };
 
 /// One step of a Trino JSONPath.
@@ -240,46 +239,6 @@ impl JsonPathExpr {
     }
 }
 
-/// Compiled paths of one batch: once for a scalar path, cached per distinct text otherwise.
-struct Paths<'a> {
-    name: &'static str,
-    arg: StrArg<'a>,
-    scalar: Option<JsonPathExpr>,
-    cache: HashMap<&'a str, JsonPathExpr>,
-}
-
-impl<'a> Paths<'a> {
-    fn new(name: &'static str, arg: StrArg<'a>) -> Result<Self> {
-        let scalar = match arg.scalar() {
-            Some(Some(text)) => Some(JsonPathExpr::parse(name, text)?),
-            _ => None,
-        };
-        Ok(Self {
-            name,
-            arg,
-            scalar,
-            cache: HashMap::new(),
-        })
-    }
-
-    fn get(&mut self, i: usize) -> Result<Option<&JsonPathExpr>> {
-        if self.scalar.is_some() {
-            return Ok(self.scalar.as_ref());
-        }
-        let Some(text) = self.arg.get(i) else {
-            return Ok(None);
-        };
-        if !self.cache.contains_key(text) {
-            if self.cache.len() > 1000 {
-                self.cache.clear();
-            }
-            self.cache
-                .insert(text, JsonPathExpr::parse(self.name, text)?);
-        }
-        Ok(self.cache.get(text))
-    }
-}
-
 /// The JSON text of a scalar as Trino's `json_extract_scalar` returns it.
 fn scalar_text(v: &Value) -> Option<String> {
     match v {
@@ -436,7 +395,8 @@ impl ScalarUDFImpl for JsonFunc {
                 let Some(path_arg) = args.args.get(1) else {
                     return exec_err!("{name}: missing path argument");
                 };
-                let mut paths = Paths::new(name, StrArg::new(name, path_arg)?)?;
+                let mut paths =
+                    Compiled::new(name, StrArg::new(name, path_arg)?, JsonPathExpr::parse)?;
                 match self.kind {
                     JsonKind::Size => {
                         let mut b = Int64Builder::with_capacity(len);

@@ -8,7 +8,6 @@
 //! Trino/Java syntax: `$1`, `${name}`, and `\$` / `\\` for literal
 //! characters.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, Int64Builder, ListBuilder, StringBuilder};
@@ -18,52 +17,13 @@ use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl,
 use regex::{Captures, Regex};
 
 use crate::common::{
-    IntArg, StrArg, check_arity, coerce_int, coerce_str, finish, shape, user_defined,
+    Compiled, IntArg, StrArg, check_arity, coerce_int, coerce_str, finish, shape, user_defined,
 };
 
 /// Compiles `pattern`; an invalid pattern is an error naming function and pattern.
 pub(crate) fn compile(name: &str, pattern: &str) -> Result<Regex> {
     Regex::new(pattern)
         .map_err(|e| exec_datafusion_err!("{name}: invalid regular expression '{pattern}': {e}"))
-}
-
-/// Compiled patterns of one batch: once for a scalar pattern, cached per distinct text otherwise.
-struct Patterns<'a> {
-    name: &'static str,
-    arg: StrArg<'a>,
-    scalar: Option<Regex>,
-    cache: HashMap<&'a str, Regex>,
-}
-
-impl<'a> Patterns<'a> {
-    fn new(name: &'static str, arg: StrArg<'a>) -> Result<Self> {
-        let scalar = match arg.scalar() {
-            Some(Some(p)) => Some(compile(name, p)?),
-            _ => None,
-        };
-        Ok(Self {
-            name,
-            arg,
-            scalar,
-            cache: HashMap::new(),
-        })
-    }
-
-    fn get(&mut self, i: usize) -> Result<Option<&Regex>> {
-        if self.scalar.is_some() {
-            return Ok(self.scalar.as_ref());
-        }
-        let Some(p) = self.arg.get(i) else {
-            return Ok(None);
-        };
-        if !self.cache.contains_key(p) {
-            if self.cache.len() > 1000 {
-                self.cache.clear();
-            }
-            self.cache.insert(p, compile(self.name, p)?);
-        }
-        Ok(self.cache.get(p))
-    }
 }
 
 /// Checks that `group` exists in `re` (Trino: "Pattern has N groups. Cannot access group M").
@@ -293,7 +253,7 @@ impl ScalarUDFImpl for RegexpFunc {
             return exec_err!("{name}: expected at least 2 arguments");
         };
         let strings = StrArg::new(name, s_arg)?;
-        let mut patterns = Patterns::new(name, StrArg::new(name, p_arg)?)?;
+        let mut patterns = Compiled::new(name, StrArg::new(name, p_arg)?, compile)?;
         let out: ArrayRef = match self.kind {
             RegexpKind::Extract | RegexpKind::ExtractAll => {
                 let groups = match args.args.get(2) {
@@ -346,7 +306,7 @@ impl ScalarUDFImpl for RegexpFunc {
                 };
                 // Parsed once when pattern and replacement are both constants.
                 let fixed: Option<Vec<Piece>> =
-                    match (&patterns.scalar, replacements.as_ref().map(|r| r.scalar())) {
+                    match (patterns.scalar(), replacements.as_ref().map(|r| r.scalar())) {
                         (Some(re), Some(Some(Some(text)))) => {
                             Some(parse_replacement(name, re, text)?)
                         }
