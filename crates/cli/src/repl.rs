@@ -384,3 +384,48 @@ impl Validator for LakeHelper {
 }
 
 impl Helper for LakeHelper {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustyline::history::DefaultHistory;
+
+    fn complete(words: &[&str], line: &str) -> (usize, Vec<String>) {
+        let helper = LakeHelper {
+            words: words.iter().map(|w| w.to_string()).collect(),
+        };
+        let history = DefaultHistory::new();
+        let (start, pairs) = helper
+            .complete(line, line.len(), &LineContext::new(&history))
+            .expect("complete");
+        (start, pairs.into_iter().map(|p| p.replacement).collect())
+    }
+
+    #[test]
+    fn completes_stores_columns_paths_and_keywords() {
+        let words = [
+            "prod-trail",
+            "0b5e1a2c-7d31-4f4e-9b1a-2a6f3c9d8e01",
+            "useridentity.arn",
+            "useridentity.accountid",
+            "eventname",
+            "SELECT",
+        ];
+        assert_eq!(
+            complete(&words, "SELECT * FROM prod"),
+            (14, vec!["prod-trail".to_owned()])
+        );
+        assert_eq!(
+            complete(&words, "SELECT * FROM 0b5e"),
+            (14, vec!["0b5e1a2c-7d31-4f4e-9b1a-2a6f3c9d8e01".to_owned()])
+        );
+        assert_eq!(
+            complete(&words, "SELECT userIdentity.a").1,
+            ["useridentity.arn", "useridentity.accountid"]
+        );
+        // Keywords follow the case the user types.
+        assert_eq!(complete(&words, "sel").1, ["select"]);
+        assert_eq!(complete(&words, "SEL").1, ["SELECT"]);
+        assert!(complete(&words, "SELECT ").1.is_empty());
+    }
+}

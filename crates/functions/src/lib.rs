@@ -30,12 +30,14 @@ use datafusion::prelude::SessionContext;
 pub mod collections;
 mod common;
 pub mod json;
+pub mod json_map;
 pub mod regexp;
 pub mod time;
 pub mod url;
 
 use collections::{ContainsFunc, ElementAtFunc};
 use json::{JsonFunc, JsonKind};
+use json_map::JsonToMapFunc;
 use regexp::{RegexpFunc, RegexpKind};
 use time::{TimeFunc, TimeKind};
 use url::{UrlFunc, UrlKind};
@@ -45,7 +47,11 @@ pub fn all_udfs() -> Vec<Arc<ScalarUDF>> {
     fn udf(f: impl ScalarUDFImpl + 'static) -> Arc<ScalarUDF> {
         Arc::new(ScalarUDF::new_from_impl(f))
     }
-    let mut out = vec![udf(ElementAtFunc::new()), udf(ContainsFunc::new())];
+    let mut out = vec![
+        udf(ElementAtFunc::new()),
+        udf(ContainsFunc::new()),
+        udf(JsonToMapFunc::new()),
+    ];
     out.extend(JsonKind::ALL.into_iter().map(|k| udf(JsonFunc::new(k))));
     out.extend(TimeKind::ALL.into_iter().map(|k| udf(TimeFunc::new(k))));
     out.extend(RegexpKind::ALL.into_iter().map(|k| udf(RegexpFunc::new(k))));
@@ -62,7 +68,7 @@ pub fn register_all(ctx: &SessionContext) {
 
 /// The SQL names (aliases included) of every UDF of the pack, for completion.
 pub fn function_names() -> Vec<&'static str> {
-    let mut names = vec!["element_at", "contains"];
+    let mut names = vec!["element_at", "contains", "json_to_map"];
     names.extend(JsonKind::ALL.iter().map(|k| k.name()));
     for k in TimeKind::ALL {
         names.push(k.name());

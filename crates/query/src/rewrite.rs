@@ -8,6 +8,7 @@
 //! - `replace(s, x)` → `replace(s, x, '')`; `split(s, d)` → `string_to_array(s, d)`
 //! - `approx_percentile(x, p)` → `approx_percentile_cont(x, p)`
 //! - dot access on an expression, `element_at(resources, 1).arn` → `get_field(element_at(resources, 1), 'arn')`
+//! - `CAST(x AS map(varchar, json))` → `json_to_map(x, 'json')` (and `map(varchar, varchar)`)
 //! - `sessionCredentialFromConsole = true` (a string column in Lake) compares with the text `'true'`
 //! - unaliased select items are named as Lake names them: a struct path by its last field
 //!   (`userIdentity.principalid` → `principalid`), any other expression `_col<position>`.
@@ -16,6 +17,7 @@ use std::collections::HashSet;
 use std::ops::ControlFlow;
 
 use datafusion::sql::parser::Statement as DFStatement;
+use datafusion::sql::sqlparser::ast::DataType;
 use datafusion::sql::sqlparser::ast::{
     AccessExpr, BinaryOperator, CastKind, Expr, Function, FunctionArg, FunctionArgExpr,
     FunctionArgumentList, FunctionArguments, Ident, ObjectName, ObjectNamePart, Select, SelectItem,
@@ -127,8 +129,35 @@ fn boolean_literal(expr: &Expr) -> Option<bool> {
     }
 }
 
+/// `CAST(x AS map(varchar, json|varchar))` (Trino's cast of JSON to a map) as `json_to_map(x, 'json'|'varchar')`.
+fn rewrite_map_cast(expr: &Expr, data_type: &DataType) -> Result<Option<Expr>, QueryError> {
+    let DataType::Map(key, value) = data_type else {
+        return Ok(None);
+    };
+    let text = |t: &DataType| {
+        matches!(
+            t,
+            DataType::Varchar(_) | DataType::String(_) | DataType::Text
+        )
+    };
+    if !text(key) {
+        return Ok(None);
+    }
+    let kind = match value.as_ref() {
+        DataType::JSON => "json",
+        t if text(t) => "varchar",
+        _ => return Ok(None),
+    };
+    parse_expr(&format!("json_to_map({expr}, '{kind}')")).map(Some)
+}
+
 fn rewrite_expr(expr: &mut Expr) -> Result<Option<Expr>, QueryError> {
     match expr {
+        Expr::Cast {
+            expr: inner,
+            data_type,
+            ..
+        } => rewrite_map_cast(inner, data_type),
         Expr::BinaryOp {
             left,
             op: BinaryOperator::Eq | BinaryOperator::NotEq,
