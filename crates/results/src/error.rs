@@ -62,7 +62,7 @@ pub enum ResultsError {
     /// The destination names a storage this build cannot write or read.
     #[error(
         "result location {location}: {scheme}:// is not supported by this build; \
-         use a local folder path or a file:// URL"
+         use a local folder path, a file:// URL or an s3:// URL"
     )]
     UnsupportedLocation {
         /// The location given.

@@ -28,6 +28,9 @@ impl Location {
 
 /// Opens `location`; with `create`, a missing local folder is created.
 pub(crate) fn open(location: &str, create: bool) -> Result<Location> {
+    if location.trim().to_ascii_lowercase().starts_with("s3://") {
+        return open_s3(location.trim());
+    }
     let path = local_path(location)?;
     if create {
         std::fs::create_dir_all(&path).map_err(|e| ResultsError::InvalidLocation {
@@ -52,6 +55,36 @@ pub(crate) fn open(location: &str, create: bool) -> Result<Location> {
     Ok(Location {
         store: Arc::new(store),
         display,
+    })
+}
+
+/// An `s3://bucket/prefix` folder, with credentials, region and endpoint from the usual `AWS_*` environment
+/// variables (`AWS_ENDPOINT` and `AWS_ALLOW_HTTP=true` for S3-compatible servers).
+fn open_s3(location: &str) -> Result<Location> {
+    let invalid = |detail: String| ResultsError::InvalidLocation {
+        location: location.to_string(),
+        detail,
+    };
+    let url = url::Url::parse(location).map_err(|e| invalid(format!("not a valid URL: {e}")))?;
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid(
+            "an S3 URL names a bucket: s3://bucket/prefix".into(),
+        ));
+    }
+    let bucket_url = format!("s3://{}", url.host_str().unwrap_or_default());
+    let store = object_store::aws::AmazonS3Builder::from_env()
+        .with_url(bucket_url)
+        .build()
+        .map_err(|e| invalid(e.to_string()))?;
+    let prefix = object_store::path::Path::from(url.path().trim_matches('/'));
+    let store: Arc<dyn ObjectStore> = if prefix.as_ref().is_empty() {
+        Arc::new(store)
+    } else {
+        Arc::new(object_store::prefix::PrefixStore::new(store, prefix))
+    };
+    Ok(Location {
+        store,
+        display: location.trim_end_matches('/').to_string(),
     })
 }
 
@@ -91,7 +124,7 @@ mod tests {
 
     #[test]
     fn cloud_schemes_are_refused_with_a_clear_error() {
-        for url in ["s3://bucket/prefix", "gs://b/p", "az://c/p", "https://x/y"] {
+        for url in ["gs://b/p", "az://c/p", "https://x/y"] {
             let err = local_path(url)
                 .err()
                 .map(|e| e.to_string())

@@ -472,12 +472,12 @@ async fn empty_result_has_a_header_only_file() {
 
 #[tokio::test]
 async fn cloud_destinations_are_refused() {
-    let err = write_result("s3://bucket/prefix", &[], &options(1024), &key())
+    let err = write_result("gs://bucket/prefix", &[], &options(1024), &key())
         .await
-        .expect_err("s3 unsupported");
+        .expect_err("gs unsupported");
     assert!(
         err.to_string()
-            .contains("s3:// is not supported by this build"),
+            .contains("gs:// is not supported by this build"),
         "{err}"
     );
 }
