@@ -100,6 +100,10 @@ async fn run_sql(
     run: &RunArgs,
     output: OutputFormat,
 ) -> anyhow::Result<()> {
+    // A result that cannot be signed is known before the query runs, not after.
+    if run.save.is_some() {
+        key_store(engine.lake())?.signing_key()?;
+    }
     let cancel = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -116,32 +120,27 @@ async fn run_sql(
             return Err(anyhow::Error::new(e).context(format!("query {}", record.query_id)));
         }
     };
-    let saved = match &run.save {
-        Some(url) => Some(save(engine, &mut record, &result, url).await?),
-        None => None,
-    };
     match output {
         OutputFormat::Json => {
+            if let Some(url) = &run.save {
+                save(engine, &mut record, &result, url).await?;
+            }
             let mut rows = Vec::new();
             for batch in &result.batches {
                 rows.extend(render::json_rows(batch)?);
             }
             output::print_json(&QueryView {
                 record: &record,
-                columns: result
-                    .schema
-                    .fields()
-                    .iter()
-                    .map(|f| f.name().clone())
-                    .collect(),
+                columns: render::unique_names(&result.schema),
                 rows,
             })
         }
         OutputFormat::Text => {
             print!("{}", rows_text(&result, run)?);
             eprintln!("{}", statistics_line(&record));
-            if let Some(saved) = saved {
-                eprintln!("{saved}");
+            // The rows are printed first: a failed save does not lose them.
+            if let Some(url) = &run.save {
+                eprintln!("{}", save(engine, &mut record, &result, url).await?);
             }
             Ok(())
         }

@@ -83,6 +83,19 @@ fn a_query_prints_rows_as_lake_does_and_its_statistics() {
     );
     assert_eq!(doc["rows"][0]["useridentity"]["username"], "alice");
     assert_eq!(doc["queryStatistics"]["eventsMatched"], 1);
+    // Two columns of one name stay two keys in JSON.
+    let doc = json(
+        lake,
+        &[
+            "query",
+            "SELECT a.eventid, b.eventid FROM trail a JOIN trail b ON a.eventid = b.eventid ORDER BY 1 LIMIT 1",
+        ],
+    );
+    assert_eq!(doc["columns"], serde_json::json!(["eventid", "eventid_2"]));
+    assert_eq!(
+        doc["rows"][0],
+        serde_json::json!({"eventid": "e1", "eventid_2": "e1"})
+    );
     let shown = ok(
         lake,
         &[

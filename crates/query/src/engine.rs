@@ -224,7 +224,9 @@ fn explain_planning_error(
 
 /// Adds the storage reads of a finished plan: bytes and rows read by its file scans.
 fn scan_statistics(plan: &dyn ExecutionPlan, statistics: &mut QueryStatistics) {
+    // Only file scans read events (not VALUES or the single row of `SELECT 1`).
     if plan.children().is_empty()
+        && plan.name() == "DataSourceExec"
         && let Some(metrics) = plan.metrics()
     {
         // Rows read: those the scan passed on plus those its pushed-down filters dropped.

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use auditlake_schema::PARTITION_COLUMN;
-use chrono::{DateTime, NaiveDate, Utc};
-use datafusion::arrow::datatypes::{Schema, SchemaRef};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use datafusion::arrow::datatypes::{DataType, Schema, SchemaRef};
 use datafusion::catalog::Session;
 use datafusion::common::{Column, ScalarValue};
 use datafusion::datasource::{TableProvider, TableType};
@@ -140,11 +140,17 @@ fn conjunction(exprs: Vec<Expr>) -> Option<Expr> {
     exprs.into_iter().reduce(Expr::and)
 }
 
+/// The time column itself, or cast to another timestamp type (the same instant). Casts to dates or text
+/// (which can follow another time zone or compare as text) give no bound.
 fn is_time_column(expr: &Expr) -> bool {
     match expr {
         Expr::Column(c) => c.name.eq_ignore_ascii_case(TIME_COLUMN),
-        Expr::Cast(c) => is_time_column(&c.expr),
-        Expr::TryCast(c) => is_time_column(&c.expr),
+        Expr::Cast(c) if matches!(c.field.data_type(), DataType::Timestamp(_, _)) => {
+            is_time_column(&c.expr)
+        }
+        Expr::TryCast(c) if matches!(c.field.data_type(), DataType::Timestamp(_, _)) => {
+            is_time_column(&c.expr)
+        }
         _ => false,
     }
 }
@@ -167,11 +173,14 @@ fn literal_day(expr: &Expr) -> Option<NaiveDate> {
         | ScalarValue::Utf8View(Some(text)) => {
             return auditlake_schema::parse_event_time(text)
                 .and_then(DateTime::<Utc>::from_timestamp_micros)
-                .map(|t| t.date_naive());
+                .map(|t| t.date_naive())
+                .filter(|d| (0..=9999).contains(&d.year()));
         }
         _ => return None,
     };
-    DateTime::<Utc>::from_timestamp_micros(micros).map(|t| t.date_naive())
+    DateTime::<Utc>::from_timestamp_micros(micros)
+        .map(|t| t.date_naive())
+        .filter(|d| (0..=9999).contains(&d.year()))
 }
 
 #[cfg(test)]
@@ -207,6 +216,18 @@ mod tests {
         // Other columns and non-literals give nothing.
         assert!(day_bounds(&col("eventname").eq(lit("x"))).is_empty());
         assert!(day_bounds(&col("eventtime").gt(col("other"))).is_empty());
+        // A cast to a date or to text may follow another time zone or compare as text: no bound.
+        let to_date = Expr::Cast(datafusion::logical_expr::Cast::new(
+            Box::new(col("eventtime")),
+            DataType::Date32,
+        ));
+        assert!(day_bounds(&to_date.eq(ts("2024-05-02T00:00:00Z"))).is_empty());
+        // Beyond year 9999 the day text would not sort: no bound.
+        let far = Expr::Literal(
+            ScalarValue::TimestampMicrosecond(Some(253_402_387_200_000_000), Some("UTC".into())),
+            None,
+        );
+        assert!(day_bounds(&col("eventtime").lt(far)).is_empty());
         // An OR is bounded only if both sides are.
         assert!(
             day_bounds(

@@ -205,17 +205,32 @@ fn json_value(array: &dyn Array, row: usize) -> Result<Value, ArrowError> {
     })
 }
 
+/// Column names made unique for JSON keys: a second `eventname` becomes `eventname_2`.
+pub fn unique_names(schema: &Schema) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    schema
+        .fields()
+        .iter()
+        .map(|field| {
+            let mut name = field.name().clone();
+            let mut n = 1;
+            while !seen.insert(name.clone()) {
+                n += 1;
+                name = format!("{}_{n}", field.name());
+            }
+            name
+        })
+        .collect()
+}
+
 /// The rows of a batch as JSON objects, columns in order.
 pub fn json_rows(batch: &RecordBatch) -> Result<Vec<Value>, ArrowError> {
-    let schema = batch.schema();
+    let names = unique_names(&batch.schema());
     (0..batch.num_rows())
         .map(|row| {
             let mut object = Map::new();
-            for (i, field) in schema.fields().iter().enumerate() {
-                object.insert(
-                    field.name().clone(),
-                    json_value(batch.column(i).as_ref(), row)?,
-                );
+            for (i, name) in names.iter().enumerate() {
+                object.insert(name.clone(), json_value(batch.column(i).as_ref(), row)?);
             }
             Ok(Value::Object(object))
         })

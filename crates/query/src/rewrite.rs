@@ -3,7 +3,7 @@
 //! - `if(c, a[, b])` → `CASE WHEN c THEN a [ELSE b] END`
 //! - `count_if(c)` → `count(CASE WHEN c THEN 1 END)`
 //! - `arbitrary(x)` → `first_value(x)`
-//! - `max_by(x, y)` / `min_by(x, y)` → `first_value(x ORDER BY y DESC|ASC NULLS LAST)`
+//! - `max_by(x, y)` / `min_by(x, y)` → `first_value(x ORDER BY y DESC|ASC) FILTER (WHERE y IS NOT NULL)`
 //! - `try(CAST(x AS t))` → `TRY_CAST(x AS t)`; `try(e)` → `e`
 //! - `replace(s, x)` → `replace(s, x, '')`; `split(s, d)` → `string_to_array(s, d)`
 //! - `approx_percentile(x, p)` → `approx_percentile_cont(x, p)`
@@ -212,7 +212,10 @@ fn rewrite_function(function: &mut Function) -> Result<Option<Expr>, QueryError>
         }
         ("max_by" | "min_by", Some([x, y])) if plain => {
             let order = if name == "max_by" { "DESC" } else { "ASC" };
-            parse_expr(&format!("first_value({x} ORDER BY {y} {order} NULLS LAST)")).map(Some)
+            parse_expr(&format!(
+                "first_value({x} ORDER BY {y} {order}) FILTER (WHERE {y} IS NOT NULL)"
+            ))
+            .map(Some)
         }
         ("try", Some([_])) => {
             let Some(inner) = plain_args(function).and_then(|a| a.first().map(|e| (*e).clone()))
@@ -397,7 +400,7 @@ mod tests {
         );
         assert_eq!(
             rewritten("SELECT max_by(a, eventtime) AS m FROM t"),
-            "SELECT first_value(a ORDER BY eventtime DESC NULLS LAST) AS m FROM t"
+            "SELECT first_value(a ORDER BY eventtime DESC) FILTER (WHERE eventtime IS NOT NULL) AS m FROM t"
         );
         assert_eq!(
             rewritten("SELECT try(CAST(a AS INT)) AS m FROM t"),

@@ -76,7 +76,8 @@ fn open_s3(location: &str) -> Result<Location> {
         .with_url(bucket_url)
         .build()
         .map_err(|e| invalid(e.to_string()))?;
-    let prefix = object_store::path::Path::from(url.path().trim_matches('/'));
+    let prefix = object_store::path::Path::from_url_path(url.path().trim_matches('/'))
+        .map_err(|e| invalid(format!("not a valid object path: {e}")))?;
     let store: Arc<dyn ObjectStore> = if prefix.as_ref().is_empty() {
         Arc::new(store)
     } else {
