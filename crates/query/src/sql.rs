@@ -146,21 +146,30 @@ fn check_tables(statement: &DFStatement) -> Result<BTreeSet<String>, QueryError>
     }
 }
 
-/// Quotes table references that are not SQL identifiers but are how Lake names stores: a bare id after
-/// FROM or JOIN (`FROM 0b5e1a2c-7d31-4f4e-9b1a-2a6f3c9d8e01`) becomes `FROM "0b5e1a2c-..."`. Strings,
-/// quoted identifiers and comments are left alone.
+/// Quotes table references that are not SQL identifiers but are how Lake names stores: a bare id in table
+/// position (after FROM or JOIN, or after a comma in a FROM list) such as `FROM 0b5e1a2c-7d31-4f4e-9b1a-2a6f3c9d8e01`
+/// becomes `FROM "0b5e1a2c-..."`. FROM inside an expression (`extract(day FROM t)`, `substring(s FROM 2)`,
+/// `IS DISTINCT FROM a-b`), strings, quoted identifiers and comments are left alone.
 pub(crate) fn quote_table_ids(sql: &str) -> String {
     let bytes = sql.as_bytes();
     let mut out = String::with_capacity(sql.len() + 8);
     let mut i = 0;
     let mut copied = 0;
-    let mut after_from = false;
+    // The next word is in table position.
+    let mut table_position = false;
+    // Inside a FROM list (until WHERE, GROUP, ...), where a comma starts another table.
+    let mut in_from_list = false;
+    let mut previous_word = String::new();
+    // One entry per open parenthesis: does it hold a query (SELECT/WITH) rather than an expression?
+    let mut parens: Vec<bool> = Vec::new();
+    let is_word_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     while i < bytes.len() {
         let c = bytes[i];
+        let in_query = parens.last().copied().unwrap_or(true);
         match c {
             b'\'' | b'"' | b'`' => {
                 i = skip_quoted(bytes, i, c);
-                after_from = false;
+                table_position = false;
             }
             b'-' if bytes.get(i + 1) == Some(&b'-') => {
                 while i < bytes.len() && bytes[i] != b'\n' {
@@ -174,22 +183,37 @@ pub(crate) fn quote_table_ids(sql: &str) -> String {
                 }
                 i = (i + 2).min(bytes.len());
             }
-            c if c.is_ascii_alphanumeric() || c == b'_' => {
+            b'(' => {
+                let rest = sql[i + 1..].trim_start().to_ascii_lowercase();
+                let query = ["select", "with", "("].iter().any(|k| rest.starts_with(k));
+                parens.push(query);
+                table_position = false;
+                in_from_list = false;
+                i += 1;
+            }
+            b')' => {
+                parens.pop();
+                table_position = false;
+                i += 1;
+            }
+            b',' => {
+                table_position = in_from_list && in_query;
+                i += 1;
+            }
+            c if is_word_byte(c) => {
                 let start = i;
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                while i < bytes.len() && is_word_byte(bytes[i]) {
                     i += 1;
                 }
-                if after_from {
+                if table_position {
                     // Extend over `-part` runs: a hyphenated id.
                     let mut end = i;
                     while end + 1 < bytes.len()
                         && bytes[end] == b'-'
-                        && (bytes[end + 1].is_ascii_alphanumeric() || bytes[end + 1] == b'_')
+                        && is_word_byte(bytes[end + 1])
                     {
                         end += 1;
-                        while end < bytes.len()
-                            && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_')
-                        {
+                        while end < bytes.len() && is_word_byte(bytes[end]) {
                             end += 1;
                         }
                     }
@@ -203,16 +227,28 @@ pub(crate) fn quote_table_ids(sql: &str) -> String {
                         copied = end;
                     }
                     i = end;
-                    after_from = false;
-                } else {
-                    let word = &sql[start..i];
-                    after_from =
-                        word.eq_ignore_ascii_case("from") || word.eq_ignore_ascii_case("join");
+                    table_position = false;
+                    previous_word.clear();
+                    continue;
                 }
+                let word = sql[start..i].to_ascii_lowercase();
+                match word.as_str() {
+                    "from" if in_query && previous_word != "distinct" => {
+                        table_position = true;
+                        in_from_list = true;
+                    }
+                    "join" if in_query => table_position = true,
+                    "where" | "group" | "order" | "having" | "limit" | "union" | "except"
+                    | "intersect" | "on" | "using" | "window" | "qualify" => {
+                        in_from_list = false;
+                    }
+                    _ => {}
+                }
+                previous_word = word;
             }
             c if c.is_ascii_whitespace() => i += 1,
             _ => {
-                after_from = false;
+                table_position = false;
                 i += 1;
             }
         }
@@ -252,6 +288,12 @@ mod tests {
             r#"select 1 from a join "EXAMPLEf852-4e8f-8bd1" b on true"#
         );
         assert_eq!(
+            quote_table_ids(
+                "SELECT * FROM a, 0b5e-7d31 x, (SELECT 1 FROM c-d) y WHERE p IN (SELECT q FROM e-f)"
+            ),
+            r#"SELECT * FROM a, "0b5e-7d31" x, (SELECT 1 FROM "c-d") y WHERE p IN (SELECT q FROM "e-f")"#
+        );
+        assert_eq!(
             quote_table_ids("select 1 from\n  074365db2079 x"),
             "select 1 from\n  \"074365db2079\" x"
         );
@@ -264,6 +306,8 @@ mod tests {
             "SELECT * FROM prod_trail -- FROM a-b\n",
             "SELECT extract(day FROM eventtime), substring(x FROM 2) FROM \"a-b\"",
             "SELECT * /* from a-b */ FROM t",
+            "SELECT a IS DISTINCT FROM b-c FROM t",
+            "SELECT extract(day FROM t1-t2), substring(s FROM 1-2), trim(both 'x' FROM s-t) FROM t",
         ] {
             assert_eq!(quote_table_ids(sql), sql);
         }
