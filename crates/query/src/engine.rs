@@ -117,6 +117,7 @@ impl QueryEngine {
         cancel: impl Future<Output = ()>,
     ) -> Result<(QueryRecord, Result<QueryResult, QueryError>), QueryError> {
         let mut record = QueryRecord::new(sql);
+        record.timeout_seconds = Some(timeout.as_secs());
         self.history.save(&record).await?;
         record.query_status = QueryStatus::Running;
         self.history.save(&record).await?;

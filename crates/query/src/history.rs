@@ -81,6 +81,9 @@ pub struct QueryRecord {
     /// Where its results were saved, if they were.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_uri: Option<String>,
+    /// The timeout it ran under, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<u64>,
 }
 
 impl QueryRecord {
@@ -94,7 +97,26 @@ impl QueryRecord {
             error_message: None,
             query_statistics: QueryStatistics::default(),
             delivery_uri: None,
+            timeout_seconds: None,
         }
+    }
+
+    /// A record still QUEUED or RUNNING long after its timeout belongs to a process that stopped (killed,
+    /// out of memory, power lost) before finishing: it is reported as FAILED.
+    fn settle(mut self, now: DateTime<Utc>) -> Self {
+        let timeout = i64::try_from(self.timeout_seconds.unwrap_or(3600)).unwrap_or(i64::MAX / 2);
+        let deadline = self.creation_time + Duration::seconds(timeout) + Duration::minutes(5);
+        if matches!(
+            self.query_status,
+            QueryStatus::Queued | QueryStatus::Running
+        ) && now > deadline
+        {
+            self.query_status = QueryStatus::Failed;
+            self.error_message = Some(
+                "the process running this query stopped before it finished; run it again".into(),
+            );
+        }
+        self
     }
 }
 
@@ -147,7 +169,9 @@ impl QueryHistory {
             }
             Err(e) => return Err(Self::error(&path, e)),
         };
-        serde_json::from_slice(&bytes).map_err(|e| Self::error(&path, e))
+        serde_json::from_slice::<QueryRecord>(&bytes)
+            .map(|r| r.settle(Utc::now()))
+            .map_err(|e| Self::error(&path, e))
     }
 
     /// Records of the last 7 days, newest first; older records are removed.
@@ -180,9 +204,33 @@ impl QueryHistory {
                 let _ = objects.delete(&meta.location).await;
                 continue;
             }
-            records.push(record);
+            records.push(record.settle(Utc::now()));
         }
         records.sort_by_key(|r| std::cmp::Reverse(r.creation_time));
         Ok(records)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_running_record_past_its_timeout_is_reported_failed() {
+        let mut record = QueryRecord::new("SELECT 1");
+        record.query_status = QueryStatus::Running;
+        record.timeout_seconds = Some(60);
+        let created = record.creation_time;
+        let early = record.clone().settle(created + Duration::minutes(3));
+        assert_eq!(early.query_status, QueryStatus::Running);
+        let late = record.clone().settle(created + Duration::minutes(7));
+        assert_eq!(late.query_status, QueryStatus::Failed);
+        assert!(late.error_message.is_some());
+        let mut finished = record;
+        finished.query_status = QueryStatus::Finished;
+        assert_eq!(
+            finished.settle(created + Duration::days(1)).query_status,
+            QueryStatus::Finished
+        );
     }
 }
