@@ -16,6 +16,26 @@ pub(crate) struct Location {
 }
 
 impl Location {
+    /// The names of the files directly in the folder, sorted.
+    pub(crate) async fn list_names(&self) -> Result<Vec<String>> {
+        let listing = self
+            .store
+            .list_with_delimiter(None)
+            .await
+            .map_err(|source| ResultsError::Store {
+                operation: "listing",
+                path: self.display.clone(),
+                source,
+            })?;
+        let mut names: Vec<String> = listing
+            .objects
+            .iter()
+            .filter_map(|o| o.location.filename().map(str::to_string))
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
     /// How to name one file of the folder in messages.
     pub(crate) fn file(&self, name: &str) -> String {
         if self.display.ends_with('/') {

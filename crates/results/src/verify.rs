@@ -219,7 +219,7 @@ async fn verify_with(location: &str, keys: KeySource<'_>) -> Result<VerifyReport
         problems: Vec::new(),
     };
 
-    let present = list_names(&location).await?;
+    let present = location.list_names().await?;
     let sign_file = match read_sign_file(&location).await {
         Ok(sign_file) => sign_file,
         Err(problem) => {
@@ -341,25 +341,6 @@ fn is_plain_file_name(name: &str) -> bool {
         && name != ".."
         && !name.contains(['/', '\\'])
         && !name.chars().any(char::is_control)
-}
-
-async fn list_names(location: &Location) -> Result<Vec<String>> {
-    let listing = location
-        .store
-        .list_with_delimiter(None)
-        .await
-        .map_err(|source| ResultsError::Store {
-            operation: "listing",
-            path: location.display.clone(),
-            source,
-        })?;
-    let mut names: Vec<String> = listing
-        .objects
-        .iter()
-        .filter_map(|o| o.location.filename().map(str::to_string))
-        .collect();
-    names.sort();
-    Ok(names)
 }
 
 async fn read_sign_file(location: &Location) -> std::result::Result<SignFile, Problem> {

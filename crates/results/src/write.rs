@@ -174,20 +174,8 @@ fn check_schemas(batches: &[RecordBatch]) -> Result<()> {
 }
 
 async fn refuse_existing(location: &Location) -> Result<()> {
-    let listing = location
-        .store
-        .list_with_delimiter(None)
-        .await
-        .map_err(|source| ResultsError::Store {
-            operation: "listing",
-            path: location.display.clone(),
-            source,
-        })?;
-    let names: Vec<&str> = listing
-        .objects
-        .iter()
-        .filter_map(|o| o.location.filename())
-        .collect();
+    let names = location.list_names().await?;
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
     if names.contains(&SIGN_FILE_NAME) {
         return Err(ResultsError::SignFileExists {
             path: location.file(SIGN_FILE_NAME),
