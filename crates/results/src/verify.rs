@@ -4,11 +4,11 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use futures::TryStreamExt;
+use object_store::ObjectStoreExt;
 use object_store::path::Path as ObjectPath;
-use object_store::{ObjectStore, ObjectStoreExt};
 use sha2::{Digest, Sha256};
 
-use crate::error::{Result, ResultsError};
+use crate::error::Result;
 use crate::keys::{KeyStore, PublicKey};
 use crate::location::{self, Location};
 use crate::sign::{HASH_ALGORITHM, SIGN_FILE_NAME, SIGNATURE_ALGORITHM, SignFile};
