@@ -47,7 +47,7 @@ pub fn decode_event(text: &str) -> Result<DecodedEvent<'_>, RecordError> {
         Some(_) => return Err(RecordError::NotAnObject("a number or invalid JSON")),
         None => return Err(RecordError::NotAnObject("nothing")),
     }
-    let record: Record<'_> = serde_json::from_str(text).map_err(|e| {
+    let mut record: Record<'_> = serde_json::from_str(text).map_err(|e| {
         // A syntax error inside a field surfaces as that field's error: say it is not JSON at all.
         match serde_json::from_str::<serde::de::IgnoredAny>(text) {
             Err(syntax) => RecordError::Json(positioned(&syntax)),
@@ -57,10 +57,20 @@ pub fn decode_event(text: &str) -> Result<DecodedEvent<'_>, RecordError> {
     let time = match record.event_time {
         Some(time) => time.0,
         None => match missing_event_time(text)? {
-            Fallback::Time(time) => time,
+            Fallback::Time(time) => {
+                // The column holds the time the event is filed under, as Lake always has one.
+                record.event_time = Some(crate::record::EventTime(time));
+                time
+            }
             Fallback::Unwrapped(event) => return Ok(*event),
         },
     };
+    if record.event_category.is_none() {
+        // Lake fills eventCategory for records older than the field.
+        record.event_category = Some(crate::column::Text(Cow::Owned(
+            record.category().to_owned(),
+        )));
+    }
     Ok(DecodedEvent {
         record,
         event_time: time,
@@ -371,7 +381,8 @@ mod tests {
         let category = batch
             .column_by_name("eventcategory")
             .expect("eventcategory");
-        assert!(category.is_null(0), "eventcategory is stored as given");
+        // Older records have no eventCategory: it is filled in from managementEvent, as Lake does.
+        assert_eq!(category.as_string::<i32>().value(0), "Management");
     }
 
     #[test]
@@ -419,9 +430,16 @@ mod tests {
         assert!(event.json.starts_with(r#"{"eventTime""#));
         let logstash =
             r#"{"@timestamp": "2020-09-14T00:44:23.000Z", "eventName": "DescribeInstances"}"#;
+        let event = decode_event(logstash).expect("decoded");
+        assert_eq!(event.event_time, 1_600_044_263_000_000);
+        // The eventtime column holds it too, and the category is filled in as Lake does.
         assert_eq!(
-            decode_event(logstash).expect("decoded").event_time,
-            1_600_044_263_000_000
+            event.record.event_time.map(|t| t.0),
+            Some(1_600_044_263_000_000)
+        );
+        assert_eq!(
+            event.record.event_category.as_ref().map(Text::as_str),
+            Some("Management")
         );
     }
 }
