@@ -47,6 +47,19 @@ impl GeneratorConfig {
             regions: vec!["us-east-1".into(), "eu-west-1".into()],
         }
     }
+
+    /// The demo's lake: `days` days ending yesterday, 2,000 events a day, three accounts, three regions.
+    pub fn demo(days: u32) -> Self {
+        GeneratorConfig {
+            events_per_day: 2000,
+            regions: vec![
+                "us-east-1".into(),
+                "eu-west-1".into(),
+                "ap-southeast-2".into(),
+            ],
+            ..GeneratorConfig::recent(days)
+        }
+    }
 }
 
 /// What was generated.
@@ -71,6 +84,14 @@ const AGENTS: &[&str] = &[
     "terraform/1.7.5 (+https://www.terraform.io) terraform-provider-aws/5.42.0",
 ];
 const OFFICE_IPS: &[&str] = &["203.0.113.10", "203.0.113.11", "198.51.100.7", "192.0.2.44"];
+const SECRETS: &[&str] = &["prod/db", "prod/api-key", "prod/stripe", "staging/db"];
+const KMS_KEYS: &[&str] = &[
+    "1234abcd-12ab-34cd-56ef-1234567890ab",
+    "0987dcba-09fe-87dc-65ba-ab0987654321",
+    "5a6b7c8d-1e2f-4a3b-9c8d-7e6f5a4b3c2d",
+];
+/// The region where the intruder starts instances: no account of the generator works there.
+pub const UNUSED_REGION: &str = "sa-east-1";
 
 /// Writes trail log files under `out` and returns what it wrote.
 pub fn generate(out: &Path, config: &GeneratorConfig) -> std::io::Result<Generated> {
@@ -89,21 +110,30 @@ pub fn generate(out: &Path, config: &GeneratorConfig) -> std::io::Result<Generat
                     let whole = per_stream_hour.floor() as u32;
                     let extra = u32::from(rng.gen_bool(per_stream_hour.fract().clamp(0.0, 1.0)));
                     let count = whole + extra;
-                    if count == 0 {
-                        continue;
-                    }
                     let hour_start =
                         Utc.from_utc_datetime(&date.and_hms_opt(hour, 0, 0).unwrap_or_default());
                     let mut records: Vec<(i64, Value)> = (0..count)
                         .map(|_| {
                             let at =
                                 hour_start + Duration::milliseconds(rng.gen_range(0..3_600_000));
-                            (at.timestamp_millis(), event(&mut rng, account, region, at))
+                            (
+                                at.timestamp_millis(),
+                                event(&mut rng, &config.accounts, account, region, at),
+                            )
                         })
                         .collect();
                     // Planted incidents, once per store: first account, first region, given hours of day 0.
                     if day == 0 && a == 0 && r == 0 {
-                        records.extend(planted(account, region, hour_start, hour));
+                        records.extend(planted(
+                            &config.accounts,
+                            account,
+                            region,
+                            hour_start,
+                            hour,
+                        ));
+                    }
+                    if records.is_empty() {
+                        continue;
                     }
                     records.sort_by_key(|(t, _)| *t);
                     let delivered = hour_start + Duration::minutes(65);
@@ -200,75 +230,183 @@ fn base(
     })
 }
 
-fn event(rng: &mut StdRng, account: &str, region: &str, at: chrono::DateTime<Utc>) -> Value {
-    let roll = rng.gen_range(0..100);
+/// One background event: the everyday mix of reads, writes, sign-ins and errors of a busy account.
+fn event(
+    rng: &mut StdRng,
+    accounts: &[String],
+    account: &str,
+    region: &str,
+    at: chrono::DateTime<Utc>,
+) -> Value {
+    let roll = rng.gen_range(0..1000);
     let mut e;
     match roll {
-        0..=24 => {
+        0..=219 => {
             let bucket = pick(rng, BUCKETS);
-            let write = rng.gen_bool(0.3);
+            let name = match rng.gen_range(0..10) {
+                0..=6 => "GetObject",
+                7..=8 => "PutObject",
+                _ => "DeleteObject",
+            };
             let key = format!(
                 "{}/{:05}.parquet",
                 pick(rng, &["2024", "exports", "tmp"]),
                 rng.gen_range(0..50_000)
             );
-            e = base(
-                rng,
-                account,
-                region,
-                at,
-                "s3.amazonaws.com",
-                if write { "PutObject" } else { "GetObject" },
-            );
-            e["readOnly"] = json!(!write);
+            e = base(rng, account, region, at, "s3.amazonaws.com", name);
+            e["readOnly"] = json!(name == "GetObject");
             e["managementEvent"] = json!(false);
             e["eventCategory"] = json!("Data");
             e["requestParameters"] = json!({"bucketName": bucket, "key": key, "Host": format!("{bucket}.s3.{region}.amazonaws.com")});
-            e["additionalEventData"] = json!({"bytesTransferredIn": if write { rng.gen_range(1..5_000_000) } else { 0 }, "x-amz-id-2": uuid(rng)});
+            let size = rng.gen_range(1_000..5_000_000);
+            e["additionalEventData"] = json!({
+                "bytesTransferredIn": if name == "PutObject" { size } else { 0 },
+                "bytesTransferredOut": if name == "GetObject" { size } else { 0 },
+                "x-amz-id-2": uuid(rng)});
             e["resources"] = json!([
                 {"type": "AWS::S3::Object", "ARN": format!("arn:aws:s3:::{bucket}/{key}")},
                 {"accountId": account, "type": "AWS::S3::Bucket", "ARN": format!("arn:aws:s3:::{bucket}")}]);
         }
-        25..=44 => {
+        220..=249 => {
+            let name = pick(
+                rng,
+                &[
+                    "ListBuckets",
+                    "GetBucketAcl",
+                    "GetBucketPolicy",
+                    "GetBucketLocation",
+                    "CreateBucket",
+                    "PutBucketAcl",
+                    "PutBucketPolicy",
+                    "PutBucketPublicAccessBlock",
+                ],
+            );
+            e = base(rng, account, region, at, "s3.amazonaws.com", name);
+            let bucket = pick(rng, BUCKETS);
+            e["readOnly"] = json!(name.starts_with("Get") || name.starts_with("List"));
+            e["requestParameters"] = match name {
+                "ListBuckets" => json!({"Host": "s3.amazonaws.com"}),
+                "PutBucketAcl" => {
+                    json!({"bucketName": bucket, "AccessControlPolicy": {"AccessControlList": {"Grant": [
+                    {"Grantee": {"xsi:type": "CanonicalUser", "ID": "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"},
+                     "Permission": "FULL_CONTROL"}]}}, "acl": [""]})
+                }
+                "PutBucketPolicy" => {
+                    json!({"bucketName": bucket, "bucketPolicy": {"Version": "2012-10-17", "Statement": [
+                    {"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{account}:role/DataScience")},
+                     "Action": "s3:GetObject", "Resource": format!("arn:aws:s3:::{bucket}/*")}]}})
+                }
+                "PutBucketPublicAccessBlock" => {
+                    json!({"bucketName": bucket, "PublicAccessBlockConfiguration": {
+                    "BlockPublicAcls": true, "IgnorePublicAcls": true, "BlockPublicPolicy": true, "RestrictPublicBuckets": true}})
+                }
+                _ => {
+                    json!({"bucketName": bucket, "Host": format!("{bucket}.s3.{region}.amazonaws.com")})
+                }
+            };
+        }
+        250..=429 => {
             let name = pick(
                 rng,
                 &[
                     "DescribeInstances",
                     "DescribeSecurityGroups",
                     "DescribeVolumes",
+                    "DescribeSubnets",
+                    "DescribeVpcs",
                 ],
             );
             e = base(rng, account, region, at, "ec2.amazonaws.com", name);
             e["requestParameters"] = json!({"maxResults": 1000, "filterSet": {}});
+            // Automation polls too fast now and then.
+            if rng.gen_range(0..100) < 3 {
+                e["errorCode"] = json!("Client.RequestLimitExceeded");
+                e["errorMessage"] = json!("Request limit exceeded.");
+            }
         }
-        45..=52 => {
+        430..=509 => {
+            // Most role assumptions stay in the account; some cross into another account of the organization.
+            let target = if accounts.len() > 1 && rng.gen_bool(0.25) {
+                accounts[rng.gen_range(0..accounts.len())].as_str()
+            } else {
+                account
+            };
+            let role = if target == account {
+                pick(rng, ROLES)
+            } else {
+                "OrganizationAccountAccessRole"
+            };
+            let session = pick(rng, USERS);
             e = base(rng, account, region, at, "sts.amazonaws.com", "AssumeRole");
-            let role = pick(rng, ROLES);
-            e["requestParameters"] = json!({"roleArn": format!("arn:aws:iam::{account}:role/{role}"), "roleSessionName": pick(rng, USERS), "durationSeconds": 3600});
-            e["responseElements"] = json!({"credentials": {"accessKeyId": "ASIAEXAMPLE", "expiration": time_text(at + Duration::hours(1))}});
-            e["resources"] = json!([{"ARN": format!("arn:aws:iam::{account}:role/{role}"), "accountId": account, "type": "AWS::IAM::Role"}]);
+            let role_arn = format!("arn:aws:iam::{target}:role/{role}");
+            e["recipientAccountId"] = json!(target);
+            e["requestParameters"] =
+                json!({"roleArn": role_arn, "roleSessionName": session, "durationSeconds": 3600});
+            e["responseElements"] = json!({"credentials": {"accessKeyId": format!("ASIA{}", &uuid(rng)[..16].to_uppercase().replace('-', "T")),
+                "sessionToken": "IQoJb3JpZ2luX2VjEXAMPLE", "expiration": time_text(at + Duration::hours(1))},
+                "assumedRoleUser": {"assumedRoleId": format!("AROAEXAMPLE:{session}"), "arn": format!("arn:aws:sts::{target}:assumed-role/{role}/{session}")}});
+            e["resources"] =
+                json!([{"ARN": role_arn, "accountId": target, "type": "AWS::IAM::Role"}]);
         }
-        53..=60 => {
-            let name = pick(rng, &["Decrypt", "GenerateDataKey", "Encrypt"]);
+        510..=529 => {
+            e = base(
+                rng,
+                account,
+                region,
+                at,
+                "sts.amazonaws.com",
+                "GetCallerIdentity",
+            );
+        }
+        530..=609 => {
+            let name = pick(rng, &["Decrypt", "Decrypt", "GenerateDataKey", "Encrypt"]);
             e = base(rng, account, region, at, "kms.amazonaws.com", name);
-            let key = format!("arn:aws:kms:{region}:{account}:key/{}", uuid(rng));
+            let key = format!(
+                "arn:aws:kms:{region}:{account}:key/{}",
+                KMS_KEYS[rng.gen_range(0..KMS_KEYS.len())]
+            );
+            if rng.gen_bool(0.3) {
+                // AWS services decrypt on the caller's behalf (S3 SSE-KMS, Secrets Manager).
+                let by = pick(rng, &["s3.amazonaws.com", "secretsmanager.amazonaws.com"]);
+                e["userIdentity"] = json!({"type": "AWSService", "invokedBy": by});
+                e["sourceIPAddress"] = json!(by);
+                e["userAgent"] = json!(by);
+            }
             e["requestParameters"] =
                 json!({"encryptionAlgorithm": "SYMMETRIC_DEFAULT", "keyId": key});
             e["resources"] = json!([{"accountId": account, "type": "AWS::KMS::Key", "ARN": key}]);
         }
-        61..=66 => {
+        610..=659 => {
+            let name = pick(
+                rng,
+                &[
+                    "GetSecretValue",
+                    "GetSecretValue",
+                    "GetSecretValue",
+                    "DescribeSecret",
+                    "ListSecrets",
+                    "PutSecretValue",
+                ],
+            );
             e = base(
                 rng,
                 account,
                 region,
                 at,
                 "secretsmanager.amazonaws.com",
-                "GetSecretValue",
+                name,
             );
-            e["requestParameters"] =
-                json!({"secretId": format!("prod/{}", pick(rng, &["db", "api-key", "stripe"]))});
+            e["readOnly"] = json!(name != "PutSecretValue");
+            if name != "ListSecrets" {
+                let secret = pick(rng, SECRETS);
+                e["requestParameters"] = json!({"secretId": format!("arn:aws:secretsmanager:{region}:{account}:secret:{secret}-AbCdEf")});
+                if name == "GetSecretValue" && rng.gen_range(0..100) < 3 {
+                    e["errorCode"] = json!("ResourceNotFoundException");
+                    e["errorMessage"] = json!("Secrets Manager can't find the specified secret.");
+                }
+            }
         }
-        67..=72 => {
+        660..=709 => {
             e = base(
                 rng,
                 account,
@@ -277,72 +415,173 @@ fn event(rng: &mut StdRng, account: &str, region: &str, at: chrono::DateTime<Utc
                 "signin.amazonaws.com",
                 "ConsoleLogin",
             );
-            let ok = rng.gen_bool(0.85);
+            let ok = rng.gen_bool(0.9);
+            let user = pick(rng, &USERS[..4]);
+            e["userIdentity"] = json!({"type": "IAMUser", "principalId": format!("AIDA{}", user.to_uppercase()),
+                "arn": format!("arn:aws:iam::{account}:user/{user}"), "accountId": account, "userName": user});
             e["eventType"] = json!("AwsConsoleSignIn");
             e["readOnly"] = json!(false);
             e["userAgent"] = json!(AGENTS[3]);
             e["requestParameters"] = json!(null);
             e["responseElements"] = json!({"ConsoleLogin": if ok { "Success" } else { "Failure" }});
             e["additionalEventData"] = json!({"LoginTo": "https://console.aws.amazon.com/console/home", "MobileVersion": "No",
-                                              "MFAUsed": if rng.gen_bool(0.7) { "Yes" } else { "No" }});
+                                              "MFAUsed": if user == "dave" { "No" } else { "Yes" }});
             if !ok {
                 e["errorMessage"] = json!("Failed authentication");
             }
         }
-        73..=80 => {
+        710..=809 => {
             let name = pick(
                 rng,
                 &[
-                    "CreateUser",
-                    "CreateAccessKey",
-                    "AttachRolePolicy",
-                    "PutUserPolicy",
                     "ListUsers",
+                    "ListRoles",
                     "GetRole",
+                    "GetUser",
+                    "ListAttachedRolePolicies",
+                    "ListAccessKeys",
+                    "GetRole",
+                    "CreateAccessKey",
+                    "UpdateAccessKey",
+                    "DeleteAccessKey",
+                    "CreateUser",
+                    "AttachRolePolicy",
+                    "DetachRolePolicy",
+                    "PutRolePolicy",
+                    "PutUserPolicy",
+                    "CreatePolicyVersion",
+                    "UpdateAssumeRolePolicy",
+                    "CreateRole",
                 ],
             );
             e = base(rng, account, "us-east-1", at, "iam.amazonaws.com", name);
-            e["readOnly"] = json!(name.starts_with("List") || name.starts_with("Get"));
-            e["requestParameters"] = json!({"userName": pick(rng, USERS)});
-            if name == "AttachRolePolicy" {
-                e["requestParameters"] = json!({"roleName": pick(rng, ROLES), "policyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"});
+            let read = name.starts_with("List") || name.starts_with("Get");
+            e["readOnly"] = json!(read);
+            let user = pick(rng, USERS);
+            let role = pick(rng, ROLES);
+            e["requestParameters"] = match name {
+                "AttachRolePolicy" | "DetachRolePolicy" => json!({"roleName": role,
+                    "policyArn": format!("arn:aws:iam::aws:policy/{}", pick(rng, &["ReadOnlyAccess", "AmazonS3ReadOnlyAccess", "PowerUserAccess"]))}),
+                "PutRolePolicy" => json!({"roleName": role, "policyName": "inline-access",
+                    "policyDocument": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}]}"}),
+                "PutUserPolicy" => json!({"userName": user, "policyName": "inline-access",
+                    "policyDocument": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"ec2:Describe*\",\"Resource\":\"*\"}]}"}),
+                "CreatePolicyVersion" => {
+                    json!({"policyArn": format!("arn:aws:iam::{account}:policy/ci-deploy"), "setAsDefault": true,
+                    "policyDocument": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"cloudformation:*\",\"Resource\":\"*\"}]}"})
+                }
+                "UpdateAssumeRolePolicy"
+                | "GetRole"
+                | "CreateRole"
+                | "ListAttachedRolePolicies" => json!({"roleName": role}),
+                "ListUsers" | "ListRoles" => json!(null),
+                "UpdateAccessKey" => {
+                    json!({"userName": user, "accessKeyId": format!("AKIA{}", user.to_uppercase()), "status": "Inactive"})
+                }
+                "DeleteAccessKey" => {
+                    json!({"userName": user, "accessKeyId": format!("AKIA{}", user.to_uppercase())})
+                }
+                _ => json!({"userName": user}),
+            };
+            if name == "CreateAccessKey" {
+                e["responseElements"] = json!({"accessKey": {"userName": user, "accessKeyId": format!("AKIA{}", &uuid(rng)[..16].to_uppercase().replace('-', "K")),
+                    "status": "Active", "createDate": time_text(at)}});
+            }
+            if name == "GetRole" && rng.gen_range(0..100) < 5 {
+                e["errorCode"] = json!("NoSuchEntityException");
+                e["errorMessage"] = json!(format!("The role with name {role} cannot be found."));
             }
         }
-        81..=86 => {
-            e = base(rng, account, region, at, "lambda.amazonaws.com", "Invoke");
-            e["managementEvent"] = json!(false);
-            e["eventCategory"] = json!("Data");
-            e["readOnly"] = json!(false);
+        810..=869 => {
+            let name = pick(
+                rng,
+                &["Invoke", "Invoke", "Invoke", "UpdateFunctionCode20150331v2"],
+            );
             let f = format!(
                 "arn:aws:lambda:{region}:{account}:function:{}",
                 pick(rng, &["thumbnailer", "etl", "auth"])
             );
+            e = base(rng, account, region, at, "lambda.amazonaws.com", name);
+            e["readOnly"] = json!(false);
+            if name == "Invoke" {
+                e["managementEvent"] = json!(false);
+                e["eventCategory"] = json!("Data");
+            }
             e["requestParameters"] = json!({"functionName": f});
             e["resources"] =
                 json!([{"accountId": account, "type": "AWS::Lambda::Function", "ARN": f}]);
+            if name == "Invoke" && rng.gen_range(0..100) < 4 {
+                e["errorCode"] = json!("TooManyRequestsException");
+                e["errorMessage"] = json!("Rate Exceeded.");
+            }
         }
-        87..=90 => {
-            e = base(
+        870..=899 => {
+            let name = pick(
                 rng,
-                account,
-                region,
-                at,
-                "ec2.amazonaws.com",
-                "AuthorizeSecurityGroupIngress",
+                &[
+                    "AuthorizeSecurityGroupIngress",
+                    "RevokeSecurityGroupIngress",
+                    "CreateSecurityGroup",
+                ],
             );
-            e["readOnly"] = json!(false);
-            e["requestParameters"] = json!({"groupId": format!("sg-{:08x}", rng.gen_range(0..u32::MAX)),
-                "ipPermissions": {"items": [{"ipProtocol": "tcp", "fromPort": 443, "toPort": 443,
-                    "ipRanges": {"items": [{"cidrIp": "10.0.0.0/8"}]}}]}});
-        }
-        _ => {
-            let name = pick(rng, &["RunInstances", "TerminateInstances", "CreateTags"]);
             e = base(rng, account, region, at, "ec2.amazonaws.com", name);
             e["readOnly"] = json!(false);
-            e["requestParameters"] = json!({"instancesSet": {"items": [{"instanceId": format!("i-{:016x}", rng.r#gen::<u64>())}]}});
+            let group = format!("sg-{:08x}", rng.gen_range(0..u32::MAX));
+            e["requestParameters"] = if name == "CreateSecurityGroup" {
+                json!({"groupName": format!("app-{}", rng.gen_range(1..50)), "groupDescription": "application tier", "vpcId": "vpc-0a1b2c3d"})
+            } else {
+                let port = *[443u16, 5432, 8080]
+                    .get(rng.gen_range(0..3))
+                    .unwrap_or(&443);
+                json!({"groupId": group, "ipPermissions": {"items": [{"ipProtocol": "tcp", "fromPort": port, "toPort": port,
+                    "ipRanges": {"items": [{"cidrIp": "10.0.0.0/8"}]}}]}})
+            };
+        }
+        900..=939 => {
+            let name = pick(
+                rng,
+                &[
+                    "DescribeTrails",
+                    "GetTrailStatus",
+                    "LookupEvents",
+                    "GetEventSelectors",
+                    "DescribeDBInstances",
+                    "ListDetectors",
+                    "DescribeConfigRules",
+                ],
+            );
+            let source = match name {
+                "DescribeDBInstances" => "rds.amazonaws.com",
+                "ListDetectors" => "guardduty.amazonaws.com",
+                "DescribeConfigRules" => "config.amazonaws.com",
+                _ => "cloudtrail.amazonaws.com",
+            };
+            e = base(rng, account, region, at, source, name);
+        }
+        _ => {
+            let name = pick(
+                rng,
+                &[
+                    "RunInstances",
+                    "TerminateInstances",
+                    "StopInstances",
+                    "CreateTags",
+                    "CreateSnapshot",
+                ],
+            );
+            e = base(rng, account, region, at, "ec2.amazonaws.com", name);
+            e["readOnly"] = json!(false);
+            let instance = format!("i-{:016x}", rng.r#gen::<u64>());
+            e["requestParameters"] = json!({"instancesSet": {"items": [{"instanceId": instance}]}});
+            if name == "RunInstances" {
+                e["requestParameters"] = json!({"instanceType": pick(rng, &["t3.micro", "m6i.large"]),
+                    "instancesSet": {"items": [{"imageId": "ami-0abcdef1234567890", "minCount": 1, "maxCount": 1}]}});
+                e["responseElements"] =
+                    json!({"instancesSet": {"items": [{"instanceId": instance}]}});
+            }
         }
     }
-    if rng.gen_range(0..100) < 4 && e["readOnly"] == json!(true) {
+    if e.get("errorCode").is_none() && rng.gen_range(0..100) < 3 && e["readOnly"] == json!(true) {
         e["errorCode"] = json!("AccessDenied");
         e["errorMessage"] = json!(format!(
             "User: {} is not authorized to perform this action",
@@ -353,9 +592,24 @@ fn event(rng: &mut StdRng, account: &str, region: &str, at: chrono::DateTime<Utc
     e
 }
 
-/// Incidents an investigator should find: a root console login without MFA, a security group opened to the
-/// world, CloudTrail logging stopped, and a burst of AccessDenied from one principal.
+/// The intruder's source address, user and access key in the planted incidents.
+pub const INTRUDER_IP: &str = "185.220.101.42";
+/// The intruder's IAM user name.
+pub const INTRUDER_USER: &str = "mallory";
+/// The intruder's access key id.
+pub const INTRUDER_ACCESS_KEY: &str = "AKIAMALLORY00000001";
+/// The address that tries passwords against the console.
+pub const BRUTE_FORCE_IP: &str = "45.155.205.99";
+
+/// Incidents an investigator should find, all on the first day in the first account and region (hours UTC):
+/// 02 a burst of failed console logins for alice from one address; 03 a root console login without MFA and
+/// root creating an access key; 04 a security group opened to 0.0.0.0/0 on port 22; 05 a burst of AccessDenied
+/// from mallory; 06 CloudTrail logging stopped, GuardDuty and Config switched off; 07 a backdoor user with an
+/// access key and AdministratorAccess; 08 a bucket made public (policy, ACL, public access block removed);
+/// 09 a spike of KMS Decrypt and every secret read; 10 objects copied out of that bucket; 11 mallory assumes a
+/// role in another account and starts large instances in a region the organization does not use.
 fn planted(
+    accounts: &[String],
     account: &str,
     region: &str,
     hour_start: chrono::DateTime<Utc>,
@@ -363,23 +617,64 @@ fn planted(
 ) -> Vec<(i64, Value)> {
     let at = hour_start + Duration::minutes(17);
     let root = json!({"type": "Root", "principalId": account, "arn": format!("arn:aws:iam::{account}:root"), "accountId": account});
-    let intruder = json!({"type": "IAMUser", "principalId": "AIDAINTRUDER0000001", "arn": format!("arn:aws:iam::{account}:user/mallory"),
-                          "accountId": account, "accessKeyId": "AKIAMALLORY00000001", "userName": "mallory"});
+    let intruder = json!({"type": "IAMUser", "principalId": "AIDAINTRUDER0000001", "arn": format!("arn:aws:iam::{account}:user/{INTRUDER_USER}"),
+                          "accountId": account, "accessKeyId": INTRUDER_ACCESS_KEY, "userName": INTRUDER_USER});
     let common = |name: &str, source: &str, identity: &Value, at: chrono::DateTime<Utc>, n: u32| {
         json!({"eventVersion": "1.09", "userIdentity": identity, "eventTime": time_text(at), "eventSource": source,
-               "eventName": name, "awsRegion": region, "sourceIPAddress": "185.220.101.42", "userAgent": AGENTS[0],
-               "requestID": format!("planted-{hour}-{n}"), "eventID": format!("00000000-0000-4000-8000-{:012}", hour * 100 + n),
+               "eventName": name, "awsRegion": region, "sourceIPAddress": INTRUDER_IP, "userAgent": AGENTS[0],
+               "requestParameters": null, "responseElements": null,
+               "requestID": format!("planted-{hour}-{n}"), "eventID": format!("00000000-0000-4000-8000-{:012}", hour * 1000 + n),
                "readOnly": false, "eventType": "AwsApiCall", "managementEvent": true, "recipientAccountId": account,
                "eventCategory": "Management"})
     };
     let mut out = Vec::new();
+    let mut push = |e: Value| {
+        let t = e["eventTime"]
+            .as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map_or(0, |t| t.timestamp_millis());
+        out.push((t, e));
+    };
+    let console = |e: &mut Value, ok: bool, mfa: &str| {
+        e["eventType"] = json!("AwsConsoleSignIn");
+        e["userAgent"] = json!(AGENTS[3]);
+        e["responseElements"] = json!({"ConsoleLogin": if ok { "Success" } else { "Failure" }});
+        e["additionalEventData"] = json!({"LoginTo": "https://console.aws.amazon.com/console/home", "MobileVersion": "No", "MFAUsed": mfa});
+        if !ok {
+            e["errorMessage"] = json!("Failed authentication");
+        }
+    };
     match hour {
+        2 => {
+            let alice = json!({"type": "IAMUser", "principalId": "AIDAALICE", "arn": format!("arn:aws:iam::{account}:user/alice"),
+                               "accountId": account, "userName": "alice"});
+            for n in 0..25u32 {
+                let mut e = common(
+                    "ConsoleLogin",
+                    "signin.amazonaws.com",
+                    &alice,
+                    at + Duration::seconds(i64::from(n) * 11),
+                    n,
+                );
+                e["sourceIPAddress"] = json!(BRUTE_FORCE_IP);
+                console(&mut e, false, "No");
+                push(e);
+            }
+        }
         3 => {
             let mut e = common("ConsoleLogin", "signin.amazonaws.com", &root, at, 1);
-            e["eventType"] = json!("AwsConsoleSignIn");
-            e["responseElements"] = json!({"ConsoleLogin": "Success"});
-            e["additionalEventData"] = json!({"LoginTo": "https://console.aws.amazon.com/console/home", "MobileVersion": "No", "MFAUsed": "No"});
-            out.push((at.timestamp_millis(), e));
+            console(&mut e, true, "No");
+            push(e);
+            let mut e = common(
+                "CreateAccessKey",
+                "iam.amazonaws.com",
+                &root,
+                at + Duration::minutes(4),
+                2,
+            );
+            e["userAgent"] = json!(AGENTS[3]);
+            e["responseElements"] = json!({"accessKey": {"accessKeyId": "AKIAROOTKEY00000001", "status": "Active", "createDate": time_text(at)}});
+            push(e);
         }
         4 => {
             let mut e = common(
@@ -391,33 +686,184 @@ fn planted(
             );
             e["requestParameters"] = json!({"groupId": "sg-0badc0ffee0000001", "ipPermissions": {"items": [{"ipProtocol": "tcp",
                 "fromPort": 22, "toPort": 22, "ipRanges": {"items": [{"cidrIp": "0.0.0.0/0"}]}}]}});
-            out.push((at.timestamp_millis(), e));
+            push(e);
         }
         5 => {
             for n in 0..40u32 {
                 let t = at + Duration::seconds(i64::from(n) * 7);
-                let mut e = common(
-                    [
-                        "ListBuckets",
-                        "GetSecretValue",
-                        "ListUsers",
-                        "DescribeInstances",
-                    ][n as usize % 4],
-                    "iam.amazonaws.com",
-                    &intruder,
-                    t,
-                    10 + n,
-                );
+                let (name, source) = [
+                    ("ListBuckets", "s3.amazonaws.com"),
+                    ("GetSecretValue", "secretsmanager.amazonaws.com"),
+                    ("ListUsers", "iam.amazonaws.com"),
+                    ("DescribeInstances", "ec2.amazonaws.com"),
+                ][n as usize % 4];
+                let mut e = common(name, source, &intruder, t, 10 + n);
                 e["readOnly"] = json!(true);
                 e["errorCode"] = json!("AccessDenied");
-                e["errorMessage"] = json!("User: mallory is not authorized to perform this action");
-                out.push((t.timestamp_millis(), e));
+                e["errorMessage"] = json!(format!(
+                    "User: arn:aws:iam::{account}:user/{INTRUDER_USER} is not authorized to perform this action"
+                ));
+                push(e);
             }
         }
         6 => {
             let mut e = common("StopLogging", "cloudtrail.amazonaws.com", &intruder, at, 3);
             e["requestParameters"] = json!({"name": format!("arn:aws:cloudtrail:{region}:{account}:trail/management-events")});
-            out.push((at.timestamp_millis(), e));
+            push(e);
+            let mut e = common(
+                "DeleteDetector",
+                "guardduty.amazonaws.com",
+                &intruder,
+                at + Duration::minutes(2),
+                4,
+            );
+            e["requestParameters"] = json!({"detectorId": "12abc34d567e8fa901bc2d34e56789f0"});
+            push(e);
+            let mut e = common(
+                "StopConfigurationRecorder",
+                "config.amazonaws.com",
+                &intruder,
+                at + Duration::minutes(3),
+                5,
+            );
+            e["requestParameters"] = json!({"configurationRecorderName": "default"});
+            push(e);
+        }
+        7 => {
+            let mut e = common("CreateUser", "iam.amazonaws.com", &intruder, at, 1);
+            e["requestParameters"] = json!({"userName": "backdoor"});
+            push(e);
+            let mut e = common(
+                "AttachUserPolicy",
+                "iam.amazonaws.com",
+                &intruder,
+                at + Duration::minutes(1),
+                2,
+            );
+            e["requestParameters"] = json!({"userName": "backdoor", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"});
+            push(e);
+            let mut e = common(
+                "CreateAccessKey",
+                "iam.amazonaws.com",
+                &intruder,
+                at + Duration::minutes(2),
+                3,
+            );
+            e["requestParameters"] = json!({"userName": "backdoor"});
+            e["responseElements"] = json!({"accessKey": {"userName": "backdoor", "accessKeyId": "AKIABACKDOOR0000001", "status": "Active",
+                "createDate": time_text(at)}});
+            push(e);
+        }
+        8 => {
+            let bucket = "finance-reports";
+            let mut e = common(
+                "DeleteBucketPublicAccessBlock",
+                "s3.amazonaws.com",
+                &intruder,
+                at,
+                1,
+            );
+            e["requestParameters"] = json!({"bucketName": bucket, "publicAccessBlock": [""]});
+            push(e);
+            let mut e = common(
+                "PutBucketPolicy",
+                "s3.amazonaws.com",
+                &intruder,
+                at + Duration::minutes(1),
+                2,
+            );
+            e["requestParameters"] = json!({"bucketName": bucket, "bucketPolicy": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": format!("arn:aws:s3:::{bucket}/*")}]}});
+            push(e);
+            let mut e = common(
+                "PutBucketAcl",
+                "s3.amazonaws.com",
+                &intruder,
+                at + Duration::minutes(2),
+                3,
+            );
+            e["requestParameters"] = json!({"bucketName": bucket, "AccessControlPolicy": {"AccessControlList": {"Grant": [
+                {"Grantee": {"xsi:type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}, "Permission": "READ"}]}},
+                "acl": [""]});
+            push(e);
+        }
+        9 => {
+            for n in 0..120u32 {
+                let t = at + Duration::seconds(i64::from(n) * 5);
+                let mut e = common("Decrypt", "kms.amazonaws.com", &intruder, t, 10 + n);
+                let key = format!("arn:aws:kms:{region}:{account}:key/{}", KMS_KEYS[0]);
+                e["readOnly"] = json!(true);
+                e["requestParameters"] =
+                    json!({"encryptionAlgorithm": "SYMMETRIC_DEFAULT", "keyId": key});
+                e["resources"] =
+                    json!([{"accountId": account, "type": "AWS::KMS::Key", "ARN": key}]);
+                push(e);
+            }
+            for (n, secret) in SECRETS.iter().enumerate() {
+                let mut e = common(
+                    "GetSecretValue",
+                    "secretsmanager.amazonaws.com",
+                    &intruder,
+                    at + Duration::minutes(12) + Duration::seconds(n as i64),
+                    500 + n as u32,
+                );
+                e["readOnly"] = json!(true);
+                e["requestParameters"] = json!({"secretId": format!("arn:aws:secretsmanager:{region}:{account}:secret:{secret}-AbCdEf")});
+                push(e);
+            }
+        }
+        10 => {
+            for n in 0..60u32 {
+                let t = at + Duration::seconds(i64::from(n) * 3);
+                let bucket = "finance-reports";
+                let key = format!("2024/q{}/ledger-{n:03}.csv", n % 4 + 1);
+                let mut e = common("GetObject", "s3.amazonaws.com", &intruder, t, 10 + n);
+                e["readOnly"] = json!(true);
+                e["managementEvent"] = json!(false);
+                e["eventCategory"] = json!("Data");
+                e["requestParameters"] = json!({"bucketName": bucket, "key": key, "Host": format!("{bucket}.s3.{region}.amazonaws.com")});
+                e["additionalEventData"] =
+                    json!({"bytesTransferredIn": 0, "bytesTransferredOut": 2_500_000 + n * 1000});
+                e["resources"] = json!([
+                    {"type": "AWS::S3::Object", "ARN": format!("arn:aws:s3:::{bucket}/{key}")},
+                    {"accountId": account, "type": "AWS::S3::Bucket", "ARN": format!("arn:aws:s3:::{bucket}")}]);
+                push(e);
+            }
+        }
+        11 => {
+            let target = accounts.get(1).map_or(account, String::as_str);
+            let role_arn = format!("arn:aws:iam::{target}:role/OrganizationAccountAccessRole");
+            let mut e = common("AssumeRole", "sts.amazonaws.com", &intruder, at, 1);
+            e["readOnly"] = json!(true);
+            e["recipientAccountId"] = json!(target);
+            e["requestParameters"] =
+                json!({"roleArn": role_arn, "roleSessionName": "mallory", "durationSeconds": 3600});
+            e["responseElements"] = json!({"credentials": {"accessKeyId": "ASIAMALLORY00000002", "expiration": time_text(at + Duration::hours(1))},
+                "assumedRoleUser": {"assumedRoleId": "AROAORGACCESS:mallory", "arn": format!("arn:aws:sts::{target}:assumed-role/OrganizationAccountAccessRole/mallory")}});
+            e["resources"] =
+                json!([{"ARN": role_arn, "accountId": target, "type": "AWS::IAM::Role"}]);
+            push(e);
+            let assumed = json!({"type": "AssumedRole", "principalId": "AROAORGACCESS:mallory",
+                "arn": format!("arn:aws:sts::{target}:assumed-role/OrganizationAccountAccessRole/mallory"), "accountId": target,
+                "accessKeyId": "ASIAMALLORY00000002",
+                "sessionContext": {"sessionIssuer": {"type": "Role", "principalId": "AROAORGACCESS",
+                    "arn": role_arn, "accountId": target, "userName": "OrganizationAccountAccessRole"},
+                    "attributes": {"creationDate": time_text(at), "mfaAuthenticated": "false"}}});
+            for n in 0..3u32 {
+                let mut e = common(
+                    "RunInstances",
+                    "ec2.amazonaws.com",
+                    &assumed,
+                    at + Duration::minutes(5 + i64::from(n)),
+                    2 + n,
+                );
+                e["awsRegion"] = json!(UNUSED_REGION);
+                e["recipientAccountId"] = json!(target);
+                e["requestParameters"] = json!({"instanceType": "p4d.24xlarge",
+                    "instancesSet": {"items": [{"imageId": "ami-0c0ffee0c0ffee000", "minCount": 8, "maxCount": 8}]}});
+                e["responseElements"] = json!({"instancesSet": {"items": [{"instanceId": format!("i-0badc0ffee00000{n:02}")}]}});
+                push(e);
+            }
         }
         _ => {}
     }
