@@ -2,7 +2,7 @@
 //! unchanged with a store id where they have a placeholder: every query for a CloudTrail event store runs;
 //! the ones published broken are refused with a syntax or planning error.
 
-mod common;
+use auditlake_testkit as common;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! `generated` (the project's generator, 2024-05-01 .. 2024-05-10) and `corpus` (the real records).
 //! In the files, `{{generated_id}}` and `{{corpus_id}}` stand for the stores' ids.
 
-mod common;
+use auditlake_testkit as common;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -1,6 +1,5 @@
-//! A lake for query tests: generated events (fixed dates, deterministic) and the real corpora.
-
-#![allow(dead_code)]
+//! The lake the query and sample-library tests run against: generated events (fixed dates, deterministic,
+//! with the planted incidents) and the real CloudTrail corpora under ../shared/corpora.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,13 +13,18 @@ use chrono::NaiveDate;
 /// A lake with two stores: `generated` (10 days from 2024-05-01, 500 events a day, planted incidents on
 /// 2024-05-01) and `corpus` (every record under ../shared/corpora/cloudtrail).
 pub struct TestLake {
+    /// Holds the lake and the generated log files.
     pub dir: tempfile::TempDir,
+    /// The lake.
     pub lake: Lake,
+    /// The store of generated events.
     pub generated: EventDataStore,
+    /// The store of the real corpora.
     pub corpus: EventDataStore,
 }
 
 impl TestLake {
+    /// A query engine over the lake (1 GiB, 2 partitions).
     pub fn engine(&self) -> QueryEngine {
         QueryEngine::new(
             self.lake.clone(),
@@ -32,10 +36,12 @@ impl TestLake {
     }
 }
 
+/// The shared corpora folder.
 pub fn corpora() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora")
 }
 
+/// What the `generated` store holds: 10 days from 2024-05-01, 500 events a day.
 pub fn generator_config() -> GeneratorConfig {
     GeneratorConfig {
         start: NaiveDate::from_ymd_opt(2024, 5, 1).expect("date"),
@@ -45,6 +51,7 @@ pub fn generator_config() -> GeneratorConfig {
     }
 }
 
+/// Builds the lake (a few seconds in a debug build).
 pub async fn test_lake() -> TestLake {
     let dir = tempfile::tempdir().expect("tempdir");
     let lake = Lake::open(
