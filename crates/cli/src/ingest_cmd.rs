@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use auditlake_ingest::generate::{GeneratorConfig, generate as write_samples};
-use auditlake_ingest::{IngestOptions, InputFormat, Progress, Source, ingest as run_ingest};
+use auditlake_ingest::{
+    IngestOptions, IngestSummary, InputFormat, Progress, Source, ingest as run_ingest,
+};
 use auditlake_store::Lake;
 use chrono::NaiveDate;
 use clap::Args;
@@ -65,9 +67,9 @@ impl Progress for Bar {
     }
 }
 
-pub async fn ingest(lake: &Lake, args: IngestArgs, output: OutputFormat) -> anyhow::Result<()> {
-    let sources: Vec<Source> = args.paths.iter().map(|p| Source::from_arg(p)).collect();
-    let progress: Arc<dyn Progress> = if std::io::stderr().is_terminal() {
+/// A progress bar on stderr when it is a terminal; nothing otherwise.
+pub fn progress_bar() -> Arc<dyn Progress> {
+    if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(0);
         bar.set_style(
             ProgressStyle::with_template(
@@ -79,7 +81,12 @@ pub async fn ingest(lake: &Lake, args: IngestArgs, output: OutputFormat) -> anyh
         Arc::new(Bar(bar))
     } else {
         Arc::new(())
-    };
+    }
+}
+
+pub async fn ingest(lake: &Lake, args: IngestArgs, output: OutputFormat) -> anyhow::Result<()> {
+    let sources: Vec<Source> = args.paths.iter().map(|p| Source::from_arg(p)).collect();
+    let progress = progress_bar();
     let options = IngestOptions {
         format: args.format,
         rejects_path: args.rejects,
@@ -95,6 +102,19 @@ pub async fn ingest(lake: &Lake, args: IngestArgs, output: OutputFormat) -> anyh
     if summary.events_rejected + summary.inputs_failed > summary.first_rejects.len() as u64 {
         eprintln!("rejected: … and more");
     }
+    println!("{}", summary_line(&summary));
+    if !summary.retention.days_removed.is_empty() {
+        println!(
+            "retention: removed {} expired days, {} events",
+            summary.retention.days_removed.len(),
+            count(summary.retention.events_removed)
+        );
+    }
+    Ok(())
+}
+
+/// `ingested 12 files: 1,000 events read, … ; 1.2 MiB in 0.50s (1 commits)`
+pub fn summary_line(summary: &IngestSummary) -> String {
     let mut line = format!(
         "ingested {} files: {} events read, {} written, {} filtered, {} rejected",
         count(summary.files as u64),
@@ -124,15 +144,7 @@ pub async fn ingest(lake: &Lake, args: IngestArgs, output: OutputFormat) -> anyh
     if let Some(report) = &summary.rejects_report {
         line.push_str(&format!("; rejects report: {report}"));
     }
-    println!("{line}");
-    if !summary.retention.days_removed.is_empty() {
-        println!(
-            "retention: removed {} expired days, {} events",
-            summary.retention.days_removed.len(),
-            count(summary.retention.events_removed)
-        );
-    }
-    Ok(())
+    line
 }
 
 pub fn generate(args: GenerateArgs, output: OutputFormat) -> anyhow::Result<()> {

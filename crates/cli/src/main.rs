@@ -1,11 +1,13 @@
 //! The `auditlake` command line: parses, calls the libraries, prints.
 
+mod demo_cmd;
 mod eds;
 mod ingest_cmd;
 mod output;
 mod query_cmd;
 mod repl;
 mod results_cmd;
+mod samples_cmd;
 
 use std::process::ExitCode;
 
@@ -35,6 +37,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Build a demo lake (30 days of generated events with planted incidents) and tour the sample queries on it.
+    Demo(demo_cmd::DemoArgs),
     /// Create, list, change and delete event data stores.
     #[command(subcommand)]
     Eds(eds::EdsCommand),
@@ -48,6 +52,8 @@ enum Command {
     Query(query_cmd::QueryArgs),
     /// Interactive Lake SQL: history, multi-line statements, completion, backslash commands (\? for help).
     Repl(repl::ReplArgs),
+    /// The sample query library: ready Lake SQL for common investigations (`samples list`, `show`, `run`).
+    Samples(samples_cmd::SamplesArgs),
     /// Check saved query results against their signed result_sign.json.
     #[command(subcommand)]
     Results(results_cmd::ResultsCommand),
@@ -89,6 +95,8 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Generate(args) => ingest_cmd::generate(args, cli.output),
+        Command::Samples(args) => samples_cmd::run(&cli.lake, args, cli.output).await,
+        Command::Demo(args) => demo_cmd::run(args).await,
         command => {
             let lake = Lake::open(&cli.lake, LakeSettings::from_env())?;
             match command {
@@ -98,7 +106,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Repl(args) => repl::run(&lake, args).await,
                 Command::Results(cmd) => results_cmd::results(&lake, cmd, cli.output).await,
                 Command::Keys(cmd) => results_cmd::keys(&lake, cmd, cli.output),
-                Command::Generate(_) => unreachable!("handled above"),
+                Command::Generate(_) | Command::Samples(_) | Command::Demo(_) => {
+                    unreachable!("handled above")
+                }
             }
         }
     }

@@ -94,7 +94,8 @@ struct QueryView<'a> {
     rows: Vec<serde_json::Value>,
 }
 
-async fn run_sql(
+/// Runs `sql` and prints its rows and statistics (or one JSON document), saving the result when asked.
+pub async fn run_sql(
     engine: &QueryEngine,
     sql: &str,
     run: &RunArgs,

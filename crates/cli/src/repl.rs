@@ -19,6 +19,8 @@ use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Config, Context as LineContext, Editor, Helper};
 
 use crate::query_cmd::{self, RunArgs};
+use crate::samples_cmd;
+use auditlake_samples::Library;
 
 /// Arguments of `auditlake repl`.
 #[derive(Debug, Args)]
@@ -28,6 +30,9 @@ pub struct ReplArgs {
     /// Where statements are remembered between sessions (default ~/.auditlake_history).
     #[arg(long)]
     history_file: Option<PathBuf>,
+    /// Use the sample library in this folder instead of the built-in one (for \\samples and \\run).
+    #[arg(long, env = "AUDITLAKE_SAMPLES", value_name = "DIR")]
+    library: Option<PathBuf>,
 }
 
 const HELP: &str = "\
@@ -39,6 +44,8 @@ Statements end with ';' and may span lines. FROM takes a store's id, name or ARN
   \\pset format F     print rows as table, csv, json or ndjson
   \\timing            turn the statistics line on or off
   \\save URL          save the last result (gzip CSV + signed result_sign.json)
+  \\samples [CAT]     list the sample queries (of one category)
+  \\run NAME [k=v..]  run a sample query with parameters (eds=STORE when the lake has several)
 Ctrl-C cancels a running query, or clears the line being typed.";
 
 /// Runs the REPL until `\q` or end of input.
@@ -79,6 +86,7 @@ pub async fn run(lake: &Lake, args: ReplArgs) -> anyhow::Result<()> {
             stores.stores().len()
         );
     }
+    let library = samples_cmd::library(args.library.as_deref())?;
     let mut timing = true;
     let mut last: Option<(auditlake_query::QueryRecord, QueryResult)> = None;
     let mut buffer = String::new();
@@ -121,9 +129,11 @@ pub async fn run(lake: &Lake, args: ReplArgs) -> anyhow::Result<()> {
         }
         let _ = editor.add_history_entry(input);
         if let Some(command) = input.strip_prefix('\\') {
-            let mut parts = command.trim_end_matches(';').split_whitespace();
-            let name = parts.next().unwrap_or("");
-            let rest: Vec<&str> = parts.collect();
+            // Words split as a shell would, so `\\run x start='2024-05-01 00:00:00'` keeps its value whole.
+            let words = shlex::split(command.trim_end_matches(';'))
+                .unwrap_or_else(|| command.split_whitespace().map(String::from).collect());
+            let name = words.first().map_or("", String::as_str);
+            let rest: Vec<&str> = words.iter().skip(1).map(String::as_str).collect();
             let outcome = match name {
                 "q" | "quit" => break,
                 "?" | "h" | "help" => {
@@ -131,6 +141,29 @@ pub async fn run(lake: &Lake, args: ReplArgs) -> anyhow::Result<()> {
                     Ok(())
                 }
                 "l" => list_stores(&engine).await,
+                "samples" => list_samples(&library, rest.first().copied()),
+                "run" => match rest.split_first() {
+                    Some((name, params)) => {
+                        let sql = async {
+                            let sample = library.get(name)?;
+                            let values = samples_cmd::parse_params(params)?;
+                            println!("-- {}: {}", sample.name, sample.title);
+                            samples_cmd::render(lake, sample, values).await
+                        };
+                        match sql.await {
+                            Ok(sql) => {
+                                let _ = editor.add_history_entry(sql.as_str());
+                                if let Some(done) = run_statement(&engine, &sql, &run, timing).await
+                                {
+                                    last = Some(done);
+                                }
+                                Ok(())
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
+                    None => Err(anyhow::anyhow!("usage: \\run NAME [param=value ...]")),
+                },
                 "d" => describe(&engine, rest.first().copied()).await,
                 "pset" => match rest.as_slice() {
                     ["format", format] => format
@@ -166,36 +199,78 @@ pub async fn run(lake: &Lake, args: ReplArgs) -> anyhow::Result<()> {
             }
             continue;
         }
-        let cancel = async {
-            let _ = tokio::signal::ctrl_c().await;
-        };
-        let (record, outcome) = match engine
-            .run(input, Duration::from_secs(run.timeout), cancel)
-            .await
-        {
-            Ok(done) => done,
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                continue;
-            }
-        };
-        match outcome {
-            Ok(result) => {
-                match query_cmd::rows_text(&result, &run) {
-                    Ok(text) => print!("{text}"),
-                    Err(e) => eprintln!("error: {e:#}"),
-                }
-                if timing {
-                    println!("{}", query_cmd::statistics_line(&record));
-                }
-                last = Some((record, result));
-            }
-            Err(e) => eprintln!("error: {e}"),
+        if let Some(done) = run_statement(&engine, input, &run, timing).await {
+            last = Some(done);
         }
     }
     if let Some(path) = &history {
         let _ = editor.save_history(path);
     }
+    Ok(())
+}
+
+/// Runs one statement and prints its rows and statistics; returns them for `\save`.
+async fn run_statement(
+    engine: &QueryEngine,
+    sql: &str,
+    run: &RunArgs,
+    timing: bool,
+) -> Option<(auditlake_query::QueryRecord, QueryResult)> {
+    let cancel = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let (record, outcome) = match engine
+        .run(sql, Duration::from_secs(run.timeout), cancel)
+        .await
+    {
+        Ok(done) => done,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return None;
+        }
+    };
+    match outcome {
+        Ok(result) => {
+            match query_cmd::rows_text(&result, run) {
+                Ok(text) => print!("{text}"),
+                Err(e) => eprintln!("error: {e:#}"),
+            }
+            if timing {
+                println!("{}", query_cmd::statistics_line(&record));
+            }
+            Some((record, result))
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            None
+        }
+    }
+}
+
+/// `\samples [CATEGORY]`: the library's samples, one line each, under their category.
+fn list_samples(library: &Library, category: Option<&str>) -> anyhow::Result<()> {
+    let samples: Vec<_> = library
+        .samples()
+        .iter()
+        .filter(|s| category.is_none_or(|c| s.category.eq_ignore_ascii_case(c)))
+        .collect();
+    if samples.is_empty() {
+        anyhow::bail!(
+            "no sample in category '{}' (categories: {})",
+            category.unwrap_or_default(),
+            library.categories().join(", ")
+        );
+    }
+    let width = samples.iter().map(|s| s.name.len()).max().unwrap_or(0);
+    let mut category = "";
+    for sample in samples {
+        if sample.category != category {
+            category = &sample.category;
+            println!("{category}:");
+        }
+        println!("  {:<width$}  {}", sample.name, sample.title);
+    }
+    println!("\\run NAME [param=value ...] runs one (eds=STORE when the lake has several stores).");
     Ok(())
 }
 
