@@ -1,6 +1,7 @@
 //! `auditlake demo`: a lake of generated events with planted incidents, and a tour of sample queries over it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -10,20 +11,22 @@ use auditlake_query::render::OutputFormat as RowFormat;
 use auditlake_samples::Library;
 use auditlake_store::{Lake, LakeSettings, NewStore};
 use clap::Args;
+use serde::Serialize;
 
 use crate::ingest_cmd::{progress_bar, summary_line};
-use crate::output::{bytes, count};
+use crate::output::{self, OutputFormat, bytes, count};
 use crate::query_cmd::{self, RunArgs};
 use crate::samples_cmd;
 
 /// The samples the tour runs, in order: each finds one of the planted incidents or gives an overview.
 pub const TOUR: &[&str] = &[
-    "events-per-day-by-account",
+    "regions-in-use",
     "root-activity",
     "security-groups-opened-to-world",
     "access-denied-bursts",
     "buckets-made-public",
-    "s3-bytes-downloaded-by-principal",
+    "kms-decrypt-spikes",
+    "instances-in-unusual-regions",
 ];
 
 /// Arguments of `auditlake demo`.
@@ -40,36 +43,37 @@ pub struct DemoArgs {
     events_per_day: u32,
 }
 
-/// Runs `auditlake demo`.
-pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
+/// What the demo built and ran, for `--output json`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DemoView {
+    lake: String,
+    store_id: String,
+    events: u64,
+    files: usize,
+    tour: Vec<TourView>,
+    seconds: f64,
+}
+
+/// One query of the tour.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TourView {
+    sample: String,
+    query_id: String,
+    rows: u64,
+}
+
+/// Runs `auditlake demo`: text for people, or with `--output json` one document at the end.
+pub async fn run(args: DemoArgs, output: OutputFormat) -> anyhow::Result<()> {
     let started = Instant::now();
+    let text = output == OutputFormat::Text;
     let library = Library::builtin()?;
     let tour = TOUR
         .iter()
         .map(|name| library.get(name))
         .collect::<Result<Vec<_>, _>>()?;
-    let dir = match args.dir {
-        Some(dir) => {
-            if dir.exists()
-                && std::fs::read_dir(&dir)
-                    .with_context(|| format!("reading {}", dir.display()))?
-                    .next()
-                    .is_some()
-            {
-                bail!(
-                    "{} is not empty: give a new or empty folder for the demo lake",
-                    dir.display()
-                );
-            }
-            dir
-        }
-        None => std::env::temp_dir().join(format!(
-            "auditlake-demo-{}",
-            chrono::Utc::now().format("%Y%m%dT%H%M%S")
-        )),
-    };
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let dir = dir.canonicalize().unwrap_or(dir);
+    let dir = demo_folder(args.dir)?;
     let logs = dir.join("logs");
     let lake_dir = dir.join("lake");
 
@@ -77,44 +81,53 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         events_per_day: args.events_per_day,
         ..GeneratorConfig::demo(args.days)
     };
-    println!(
-        "1. Generating {} days of CloudTrail trail logs ({} accounts, regions {}), with planted incidents on {}…",
-        args.days,
-        config.accounts.len(),
-        config.regions.join(", "),
-        config.start
-    );
+    if text {
+        println!(
+            "1. Generating {} days of CloudTrail trail logs ({} accounts, regions {}), with planted incidents on {}…",
+            args.days,
+            config.accounts.len(),
+            config.regions.join(", "),
+            config.start
+        );
+    }
     let generated = generate(&logs, &config)
         .with_context(|| format!("writing trail logs under {}", logs.display()))?;
-    println!(
-        "   wrote {} events in {} gzipped trail files ({}) under {}",
-        count(generated.events),
-        count(generated.files.len() as u64),
-        bytes(generated.bytes),
-        logs.display()
-    );
+    if text {
+        println!(
+            "   wrote {} events in {} gzipped trail files ({}) under {}",
+            count(generated.events),
+            count(generated.files.len() as u64),
+            bytes(generated.bytes),
+            logs.display()
+        );
+    }
 
     let lake_location = lake_dir.to_string_lossy().into_owned();
     let lake = Lake::open(&lake_location, LakeSettings::from_env())?;
     let store = lake.create_store(NewStore::named("demo")).await?;
-    println!(
-        "\n2. Created the event data store 'demo' ({}), and ingesting the files into it…",
-        store.id
-    );
+    if text {
+        println!(
+            "\n2. Created the event data store 'demo' ({}), and ingesting the files into it…",
+            store.id
+        );
+    }
+    let progress = if text { progress_bar() } else { Arc::new(()) };
     let summary = ingest(
         &lake,
         &store.id,
         &[Source::Path(logs.clone())],
         IngestOptions::default(),
-        progress_bar(),
+        progress,
     )
     .await?;
-    println!("   {}", summary_line(&summary));
+    if text {
+        println!("   {}", summary_line(&summary));
+        println!(
+            "\n3. A tour of the sample query library ({} samples; `auditlake samples list` shows them all):",
+            library.samples().len()
+        );
+    }
 
-    println!(
-        "\n3. A tour of the sample query library ({} samples; `auditlake samples list` shows them all):",
-        library.samples().len()
-    );
     let run = RunArgs {
         format: RowFormat::Table,
         max_rows: Some(8),
@@ -123,11 +136,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         memory_mib: 2048,
     };
     let engine = query_cmd::engine(&lake, &run);
+    let mut toured = Vec::new();
     for sample in tour {
-        println!(
-            "\n── {} · auditlake samples run {}",
-            sample.title, sample.name
-        );
         let sql = samples_cmd::render(&lake, sample, Default::default()).await?;
         let (record, outcome) = engine
             .run(
@@ -137,10 +147,30 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             )
             .await?;
         let result = outcome.with_context(|| format!("sample {}", sample.name))?;
-        print!("{}", query_cmd::rows_text(&result, &run)?);
-        println!("{}", query_cmd::statistics_line(&record));
+        if text {
+            println!(
+                "\n── {} · auditlake samples run {}",
+                sample.title, sample.name
+            );
+            print!("{}", query_cmd::rows_text(&result, &run)?);
+            println!("{}", query_cmd::statistics_line(&record));
+        }
+        toured.push(TourView {
+            sample: sample.name.clone(),
+            query_id: record.query_id.clone(),
+            rows: record.query_statistics.events_matched,
+        });
     }
-
+    if !text {
+        return output::print_json(&DemoView {
+            lake: lake_location,
+            store_id: store.id,
+            events: summary.events_written,
+            files: summary.files,
+            tour: toured,
+            seconds: started.elapsed().as_secs_f64(),
+        });
+    }
     let shell_dir =
         shlex::try_quote(&lake_location).unwrap_or_else(|_| lake_location.as_str().into());
     println!(
@@ -149,4 +179,32 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         lake_dir.display()
     );
     Ok(())
+}
+
+/// The folder to build the demo in: `dir` when new or empty, else a new folder under the temp folder.
+fn demo_folder(dir: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    let dir = match dir {
+        Some(dir) => {
+            if dir.exists() && !is_empty(&dir)? {
+                bail!(
+                    "{} is not empty: give a new or empty folder for the demo lake",
+                    dir.display()
+                );
+            }
+            dir
+        }
+        None => std::env::temp_dir().join(format!(
+            "auditlake-demo-{}",
+            chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f")
+        )),
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok(dir.canonicalize().unwrap_or(dir))
+}
+
+fn is_empty(dir: &Path) -> anyhow::Result<bool> {
+    Ok(std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .next()
+        .is_none())
 }

@@ -96,7 +96,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Generate(args) => ingest_cmd::generate(args, cli.output),
         Command::Samples(args) => samples_cmd::run(&cli.lake, args, cli.output).await,
-        Command::Demo(args) => demo_cmd::run(args).await,
+        Command::Demo(args) => demo_cmd::run(args, cli.output).await,
         command => {
             let lake = Lake::open(&cli.lake, LakeSettings::from_env())?;
             match command {

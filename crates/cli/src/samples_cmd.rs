@@ -65,10 +65,10 @@ pub async fn run(lake: &str, args: SamplesArgs, output: OutputFormat) -> anyhow:
             let lake = Lake::open(lake, auditlake_store::LakeSettings::from_env())?;
             let sample = library.get(&name)?;
             let mut values = parse_params(&params)?;
-            if let Some(eds) = eds {
-                if values.insert("eds".into(), eds).is_some() {
-                    bail!("give the store once: --eds or --param eds=…, not both");
-                }
+            if let Some(eds) = eds
+                && values.insert("eds".into(), eds).is_some()
+            {
+                bail!("give the store once: --eds or --param eds=…, not both");
             }
             let sql = render(&lake, sample, values).await?;
             if output == OutputFormat::Text {
@@ -184,13 +184,11 @@ fn list(library: &Library, category: Option<&str>, output: OutputFormat) -> anyh
         .iter()
         .filter(|s| category.is_none_or(|c| s.category.eq_ignore_ascii_case(c)))
         .collect();
-    if samples.is_empty() {
-        if let Some(category) = category {
-            bail!(
-                "no sample in category '{category}' (categories: {})",
-                library.categories().join(", ")
-            );
-        }
+    if let (true, Some(category)) = (samples.is_empty(), category) {
+        bail!(
+            "no sample in category '{category}' (categories: {})",
+            library.categories().join(", ")
+        );
     }
     if output == OutputFormat::Json {
         let views: Vec<SampleView> = samples.iter().map(|s| SampleView::new(s, false)).collect();

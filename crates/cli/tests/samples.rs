@@ -237,6 +237,7 @@ fn the_demo_builds_a_lake_tours_the_samples_and_says_how_to_open_the_repl() {
         "ConsoleLogin",
         "sg-0badc0ffee0000001",
         "finance-reports",
+        "p4d.24xlarge",
         "events scanned",
         "repl",
     ] {
