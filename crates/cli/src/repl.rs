@@ -65,6 +65,13 @@ pub async fn run(lake: &Lake, args: ReplArgs) -> anyhow::Result<()> {
             .map(String::from),
     );
     words.extend(KEYWORDS.iter().map(|k| k.to_string()));
+    // Sample names and their parameters complete after \run.
+    let library = samples_cmd::library(args.library.as_deref())?;
+    for sample in library.samples() {
+        words.push(sample.name.clone());
+        words.extend(sample.params.iter().map(|p| format!("{}=", p.name)));
+    }
+
     words.sort();
     words.dedup();
 
@@ -86,7 +93,6 @@ pub async fn run(lake: &Lake, args: ReplArgs) -> anyhow::Result<()> {
             stores.stores().len()
         );
     }
-    let library = samples_cmd::library(args.library.as_deref())?;
     let mut timing = true;
     let mut last: Option<(auditlake_query::QueryRecord, QueryResult)> = None;
     let mut buffer = String::new();
@@ -388,6 +394,8 @@ const KEYWORDS: &[&str] = &[
     "\\pset",
     "\\timing",
     "\\save",
+    "\\samples",
+    "\\run",
     "\\?",
 ];
 
@@ -485,6 +493,8 @@ mod tests {
             "useridentity.accountid",
             "eventname",
             "SELECT",
+            "root-activity",
+            "\\run",
         ];
         assert_eq!(
             complete(&words, "SELECT * FROM prod"),
@@ -502,5 +512,11 @@ mod tests {
         assert_eq!(complete(&words, "sel").1, ["select"]);
         assert_eq!(complete(&words, "SEL").1, ["SELECT"]);
         assert!(complete(&words, "SELECT ").1.is_empty());
+        // Backslash commands and sample names.
+        assert_eq!(complete(&words, "\\ru"), (0, vec!["\\run".to_owned()]));
+        assert_eq!(
+            complete(&words, "\\run root-a"),
+            (5, vec!["root-activity".to_owned()])
+        );
     }
 }
