@@ -14,8 +14,22 @@ pub enum OutputFormat {
 
 /// Prints one JSON document.
 pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+    emit(&(serde_json::to_string_pretty(value)? + "\n"));
     Ok(())
+}
+
+/// Writes `text` to stdout. When the reader has gone (`auditlake … | head`), exits quietly with status 0, as
+/// Unix tools do, instead of panicking on the broken pipe.
+pub fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: writing to stdout: {e}");
+        std::process::exit(1);
+    }
 }
 
 /// A number with thousands separators.
@@ -98,7 +112,7 @@ pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
             .zip(&widths)
             .map(|(c, w)| format!("{c:<w$}"))
             .collect();
-        println!("{}", parts.join("  ").trim_end());
+        emit(&format!("{}\n", parts.join("  ").trim_end()));
     };
     line(header.to_vec());
     for row in rows {

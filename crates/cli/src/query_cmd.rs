@@ -137,7 +137,7 @@ pub async fn run_sql(
             })
         }
         OutputFormat::Text => {
-            print!("{}", rows_text(&result, run)?);
+            output::emit(&rows_text(&result, run)?);
             eprintln!("{}", statistics_line(&record));
             // The rows are printed first: a failed save does not lose them.
             if let Some(url) = &run.save {

@@ -153,8 +153,9 @@ pub async fn run(lake: &Lake, args: ReplArgs) -> anyhow::Result<()> {
                         let sql = async {
                             let sample = library.get(name)?;
                             let values = samples_cmd::parse_params(params)?;
+                            let sql = samples_cmd::render(lake, sample, values).await?;
                             println!("-- {}: {}", sample.name, sample.title);
-                            samples_cmd::render(lake, sample, values).await
+                            Ok::<_, anyhow::Error>(sql)
                         };
                         match sql.await {
                             Ok(sql) => {

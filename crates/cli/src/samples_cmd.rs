@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use auditlake_samples::{Library, Sample};
-use auditlake_store::Lake;
+use auditlake_store::{IngestionStatus, Lake};
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
@@ -117,7 +117,13 @@ pub async fn render(
         let id = match values.get("eds").filter(|v| !v.is_empty()) {
             Some(reference) => lake.store(reference).await?.id,
             None => {
-                let stores = lake.list_stores().await?;
+                // A store pending deletion cannot be queried: only live stores count.
+                let stores: Vec<_> = lake
+                    .list_stores()
+                    .await?
+                    .into_iter()
+                    .filter(|s| s.status != IngestionStatus::PendingDeletion)
+                    .collect();
                 match stores.as_slice() {
                     [only] => only.id.clone(),
                     [] => bail!(
@@ -199,10 +205,11 @@ fn list(library: &Library, category: Option<&str>, output: OutputFormat) -> anyh
         .map(|s| vec![s.name.clone(), s.category.clone(), s.title.clone()])
         .collect();
     output::print_table(&["NAME", "CATEGORY", "TITLE"], &rows);
-    println!(
-        "\n{} samples. `auditlake samples show NAME` prints one; `auditlake samples run NAME --eds STORE` runs it.",
-        samples.len()
-    );
+    output::emit(&format!(
+        "\n{} sample{}. `auditlake samples show NAME` prints one; `auditlake samples run NAME --eds STORE` runs it.\n",
+        samples.len(),
+        if samples.len() == 1 { "" } else { "s" }
+    ));
     Ok(())
 }
 
@@ -210,9 +217,9 @@ fn show(sample: &Sample, output: OutputFormat) -> anyhow::Result<()> {
     if output == OutputFormat::Json {
         return output::print_json(&SampleView::new(sample, true));
     }
-    print!("{}", sample.text);
+    output::emit(&sample.text);
     if !sample.text.ends_with('\n') {
-        println!();
+        output::emit("\n");
     }
     let optional: String = sample
         .params

@@ -249,14 +249,9 @@ impl ChunkReader {
                 break;
             }
             if buf.len() >= self.chunk_bytes && self.format == InputFormat::Auto {
-                // Decide now: a first line that is a whole JSON value means JSON Lines, which can be cut here.
-                let first_line = buf
-                    .split(|&b| b == b'\n')
-                    .find(|l| !l.iter().all(u8::is_ascii_whitespace));
+                // Decide now: lines that are whole JSON objects mean JSON Lines, which can be cut here.
                 // (A one-line trail log file is such a line: `split` expands its records.)
-                if first_line
-                    .is_some_and(|l| serde_json::from_slice::<serde::de::IgnoredAny>(l).is_ok())
-                {
+                if looks_like_json_lines(&buf) {
                     self.format = InputFormat::JsonLines;
                     break;
                 }
@@ -317,10 +312,9 @@ pub(crate) fn detect(text: &str) -> InputFormat {
         Ok(probe) if probe.records.is_some() => InputFormat::Trail,
         Ok(_) => InputFormat::Object,
         Err(_) => {
-            // Not one document. JSON Lines when its first line is a whole JSON value by itself; otherwise a
-            // broken document, reported once for the whole file rather than line by line.
-            let first_line = trimmed.lines().next().unwrap_or_default();
-            if serde_json::from_str::<serde::de::IgnoredAny>(first_line).is_ok() {
+            // Not one document. JSON Lines when its lines are whole JSON objects by themselves (a broken line
+            // among them is rejected alone); otherwise a broken document, reported once for the whole file.
+            if looks_like_json_lines(trimmed.as_bytes()) {
                 return InputFormat::JsonLines;
             }
             let head: String = trimmed
@@ -335,6 +329,27 @@ pub(crate) fn detect(text: &str) -> InputFormat {
             }
         }
     }
+}
+
+/// Whether `text` reads as JSON Lines: at least half of its first 100 non-blank lines are each a whole JSON
+/// object. A broken first line does not make good lines after it one broken document; a pretty-printed
+/// document has few lines that are objects by themselves.
+fn looks_like_json_lines(text: &[u8]) -> bool {
+    let (mut lines, mut objects) = (0usize, 0usize);
+    for line in text
+        .split(|&b| b == b'\n')
+        .map(<[u8]>::trim_ascii)
+        .filter(|l| !l.is_empty())
+        .take(100)
+    {
+        lines += 1;
+        if line.first() == Some(&b'{')
+            && serde_json::from_slice::<serde::de::IgnoredAny>(line).is_ok()
+        {
+            objects += 1;
+        }
+    }
+    lines > 0 && objects * 2 >= lines
 }
 
 #[derive(Deserialize)]

@@ -174,3 +174,29 @@ async fn concatenated_trail_files_one_per_line_give_their_records() {
         (Some(2), Some(50))
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_broken_first_line_is_rejected_alone_and_the_lines_after_it_are_kept() {
+    let mut lines: Vec<String> = (0..5).map(record).collect();
+    lines.insert(0, "not json".to_owned());
+    lines.push("{\"eventTime\": \"2024-05-01T00:00:00Z\", \"eventName\": ".to_owned());
+    for gzip in [false, true] {
+        let summary = ingest_file(&lines.join("\n"), gzip).await;
+        assert_eq!(
+            (
+                summary.events_read,
+                summary.events_written,
+                summary.events_rejected,
+                summary.inputs_failed
+            ),
+            (7, 5, 2, 0),
+            "gzip {gzip}: {:?}",
+            summary.first_rejects
+        );
+        let first = summary.first_rejects[0].to_string();
+        assert!(
+            first.contains(":1 ") && first.contains("not valid JSON"),
+            "{first}"
+        );
+    }
+}

@@ -79,7 +79,7 @@ pub enum SampleError {
         message: String,
     },
     /// A library folder could not be read.
-    #[error("reading {path}: {source}")]
+    #[error("reading {path}")]
     Io {
         /// The file or folder.
         path: PathBuf,

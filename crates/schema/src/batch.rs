@@ -42,9 +42,20 @@ pub fn decode_event(text: &str) -> Result<DecodedEvent<'_>, RecordError> {
         Some(b'{') => {}
         Some(b'[') => return Err(RecordError::NotAnObject("an array")),
         Some(b'"') => return Err(RecordError::NotAnObject("a string")),
-        Some(b'n') => return Err(RecordError::NotAnObject("null")),
-        Some(b't' | b'f') => return Err(RecordError::NotAnObject("a boolean")),
-        Some(_) => return Err(RecordError::NotAnObject("a number or invalid JSON")),
+        Some(_) if matches!(text.trim(), "null") => return Err(RecordError::NotAnObject("null")),
+        Some(_) if matches!(text.trim(), "true" | "false") => {
+            return Err(RecordError::NotAnObject("a boolean"));
+        }
+        Some(b'-' | b'0'..=b'9') if serde_json::from_str::<f64>(text.trim()).is_ok() => {
+            return Err(RecordError::NotAnObject("a number"));
+        }
+        Some(_) => {
+            let syntax = serde_json::from_str::<serde::de::IgnoredAny>(text).err();
+            return Err(match syntax {
+                Some(e) => RecordError::Json(positioned(&e)),
+                None => RecordError::NotAnObject("something else"),
+            });
+        }
         None => return Err(RecordError::NotAnObject("nothing")),
     }
     let mut record: Record<'_> = serde_json::from_str(text).map_err(|e| {
@@ -405,7 +416,17 @@ mod tests {
         assert!(err("{\"eventTime\": \"2024").starts_with("not valid JSON"));
         assert_eq!(
             err("42"),
-            "not a CloudTrail record: expected a JSON object, found a number or invalid JSON"
+            "not a CloudTrail record: expected a JSON object, found a number"
+        );
+        assert_eq!(
+            err("null"),
+            "not a CloudTrail record: expected a JSON object, found null"
+        );
+        // A line that is not JSON at all says so, not "found null".
+        assert!(
+            err("not json").starts_with("not valid JSON: expected"),
+            "{}",
+            err("not json")
         );
         let big = format!(
             r#"{{"eventTime": "2024-05-01T00:00:00Z", "x": "{}"}}"#,
