@@ -226,3 +226,20 @@ fn every_sample_is_well_formed() {
         }
     }
 }
+
+#[test]
+fn the_catalogue_in_docs_lists_every_sample() {
+    let library = Library::builtin().expect("the built-in library loads");
+    let docs = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/samples.md"),
+    )
+    .expect("docs/samples.md");
+    for sample in library.samples() {
+        assert!(
+            docs.contains(&format!("| `{}` | {} |", sample.name, sample.title)),
+            "docs/samples.md's catalogue lacks `{}` | {}",
+            sample.name,
+            sample.title
+        );
+    }
+}
