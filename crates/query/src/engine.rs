@@ -92,7 +92,9 @@ impl QueryEngine {
         let mut config = SessionConfig::new()
             .with_information_schema(false)
             .with_default_catalog_and_schema("datafusion", "public")
-            .set_bool("datafusion.sql_parser.enable_ident_normalization", true);
+            .set_bool("datafusion.sql_parser.enable_ident_normalization", true)
+            // Trino (and so Lake) puts NULLs last whatever the direction; DataFusion's default is Postgres's.
+            .set_str("datafusion.sql_parser.default_null_ordering", "nulls_last");
         if let Some(partitions) = self.options.target_partitions {
             config = config.with_target_partitions(partitions);
         }
