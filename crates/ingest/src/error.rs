@@ -24,4 +24,7 @@ pub enum IngestError {
         #[source]
         source: std::io::Error,
     },
+    /// Decoded events could not be put in order for writing.
+    #[error("cannot order the decoded events: {0}")]
+    Batch(String),
 }

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
+use arrow::array::{StringArray, TimestampMicrosecondArray};
 use auditlake_schema::{DecodedEvent, EventBatchBuilder, RecordBatch, decode_event};
 use auditlake_store::{AdvancedEventSelector, Appender, EventTable, Lake, RetentionReport};
 use chrono::{DateTime, Utc};
@@ -12,7 +13,7 @@ use serde::Serialize;
 
 use crate::error::IngestError;
 use crate::filter::selects;
-use crate::input::{Chunk, ChunkReader, InputFailure, InputFormat, Source, expand, split};
+use crate::input::{Chunk, ChunkReader, Input, InputFailure, InputFormat, Source, expand, split};
 use crate::rejects::{Reject, RejectsReport};
 
 /// How to run an ingest.
@@ -122,14 +123,52 @@ pub async fn ingest(
     let context = Arc::new(DecodeContext {
         selectors: store.advanced_event_selectors.clone(),
         oldest_kept,
+        task_bytes: options.chunk_bytes,
     });
 
     // Every group's events go to files now and into one commit at the end: a kill at any moment leaves the
     // store as it was (plus unreferenced files), so running the ingest again never counts an event twice.
-    let mut appender = table.appender()?;
-    let mut group: Vec<Chunk> = Vec::new();
-    let mut group_bytes = 0usize;
+    let mut groups = GroupWriter {
+        appender: table.appender()?,
+        context,
+        group: Vec::new(),
+        group_bytes: 0,
+        limit: options.group_bytes,
+    };
+    // Small files (trail log files are a few KiB to a few MiB) are read and unzipped in parallel, a window at a
+    // time, in order; a large file is read as a stream of chunks so that it is never held whole.
+    let mut window: Vec<Input> = Vec::new();
+    let mut window_bytes = 0u64;
     for input in inputs {
+        if input.path.is_some() && input.size <= SMALL_INPUT_BYTES {
+            window_bytes += input.size;
+            window.push(input);
+            if window_bytes >= WINDOW_BYTES {
+                let inputs = std::mem::take(&mut window);
+                window_bytes = 0;
+                read_window(
+                    inputs,
+                    &options,
+                    &mut groups,
+                    &progress,
+                    &mut summary,
+                    &mut rejects,
+                )
+                .await?;
+            }
+            continue;
+        }
+        let inputs = std::mem::take(&mut window);
+        window_bytes = 0;
+        read_window(
+            inputs,
+            &options,
+            &mut groups,
+            &progress,
+            &mut summary,
+            &mut rejects,
+        )
+        .await?;
         let mut reader = match ChunkReader::open(input, options.format, options.chunk_bytes) {
             Ok(reader) => reader,
             Err(failure) => {
@@ -141,21 +180,7 @@ pub async fn ingest(
             let next = reader.next_chunk();
             progress.advance(std::mem::take(&mut reader.bytes_read));
             match next {
-                Ok(Some(chunk)) => {
-                    group_bytes += chunk.text.len();
-                    group.push(chunk);
-                    if group_bytes >= options.group_bytes {
-                        write_group(
-                            &mut appender,
-                            std::mem::take(&mut group),
-                            &context,
-                            &mut summary,
-                            &mut rejects,
-                        )
-                        .await?;
-                        group_bytes = 0;
-                    }
-                }
+                Ok(Some(chunk)) => groups.push(chunk, &mut summary, &mut rejects).await?,
                 Ok(None) => break,
                 Err(failure) => {
                     record_failure(&mut summary, &mut rejects, failure)?;
@@ -164,7 +189,16 @@ pub async fn ingest(
             }
         }
     }
-    write_group(&mut appender, group, &context, &mut summary, &mut rejects).await?;
+    read_window(
+        window,
+        &options,
+        &mut groups,
+        &progress,
+        &mut summary,
+        &mut rejects,
+    )
+    .await?;
+    let appender = groups.finish(&mut summary, &mut rejects).await?;
     rejects.finish()?;
     let mut metadata = serde_json::Map::new();
     metadata.insert("auditlake.operation".into(), "ingest".into());
@@ -182,6 +216,95 @@ pub async fn ingest(
     summary.seconds = started.elapsed().as_secs_f64();
     progress.finish();
     Ok(summary)
+}
+
+/// Files up to this size on disk are read whole, in parallel with others.
+const SMALL_INPUT_BYTES: u64 = 4 << 20;
+/// Bytes on disk of small files read in parallel at a time.
+const WINDOW_BYTES: u64 = 16 << 20;
+
+/// Collects chunks into groups and writes each full group (decoded in parallel) to files of the append.
+struct GroupWriter {
+    appender: Appender,
+    context: Arc<DecodeContext>,
+    group: Vec<Chunk>,
+    group_bytes: usize,
+    limit: usize,
+}
+
+impl GroupWriter {
+    async fn push(
+        &mut self,
+        chunk: Chunk,
+        summary: &mut IngestSummary,
+        rejects: &mut RejectsReport,
+    ) -> Result<(), IngestError> {
+        self.group_bytes += chunk.text.len();
+        self.group.push(chunk);
+        if self.group_bytes >= self.limit {
+            self.group_bytes = 0;
+            let group = std::mem::take(&mut self.group);
+            write_group(&mut self.appender, group, &self.context, summary, rejects).await?;
+        }
+        Ok(())
+    }
+
+    async fn finish(
+        mut self,
+        summary: &mut IngestSummary,
+        rejects: &mut RejectsReport,
+    ) -> Result<Appender, IngestError> {
+        let group = std::mem::take(&mut self.group);
+        write_group(&mut self.appender, group, &self.context, summary, rejects).await?;
+        Ok(self.appender)
+    }
+}
+
+/// Reads small files whole on every core, then hands their chunks on in input order.
+async fn read_window(
+    inputs: Vec<Input>,
+    options: &IngestOptions,
+    groups: &mut GroupWriter,
+    progress: &Arc<dyn Progress>,
+    summary: &mut IngestSummary,
+    rejects: &mut RejectsReport,
+) -> Result<(), IngestError> {
+    if inputs.is_empty() {
+        return Ok(());
+    }
+    let (format, chunk_bytes) = (options.format, options.chunk_bytes);
+    let read: Vec<(Vec<Chunk>, Option<InputFailure>, u64)> =
+        tokio::task::spawn_blocking(move || {
+            inputs
+                .into_par_iter()
+                .map(|input| {
+                    let mut reader = match ChunkReader::open(input, format, chunk_bytes) {
+                        Ok(reader) => reader,
+                        Err(failure) => return (Vec::new(), Some(failure), 0),
+                    };
+                    let mut chunks = Vec::new();
+                    loop {
+                        match reader.next_chunk() {
+                            Ok(Some(chunk)) => chunks.push(chunk),
+                            Ok(None) => return (chunks, None, reader.bytes_read),
+                            Err(failure) => return (chunks, Some(failure), reader.bytes_read),
+                        }
+                    }
+                })
+                .collect()
+        })
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+    for (chunks, failure, bytes) in read {
+        progress.advance(bytes);
+        for chunk in chunks {
+            groups.push(chunk, summary, rejects).await?;
+        }
+        if let Some(failure) = failure {
+            record_failure(summary, rejects, failure)?;
+        }
+    }
+    Ok(())
 }
 
 fn default_report_path(lake: &Lake, store_id: &str, now: DateTime<Utc>) -> PathBuf {
@@ -229,6 +352,8 @@ fn note_reject(
 struct DecodeContext {
     selectors: Vec<AdvancedEventSelector>,
     oldest_kept: String,
+    /// Text decoded by one task.
+    task_bytes: usize,
 }
 
 /// One chunk decoded.
@@ -239,54 +364,71 @@ struct Decoded {
     filtered: u64,
     expired: u64,
     rejects: Vec<Reject>,
-    failure: Option<InputFailure>,
+    failures: Vec<InputFailure>,
 }
 
-fn decode_chunk(chunk: &Chunk, context: &DecodeContext) -> Decoded {
-    let records = match split(chunk) {
-        Ok(records) => records,
-        Err(failure) => {
-            return Decoded {
-                failure: Some(failure),
-                ..Decoded::default()
-            };
+/// Decodes `chunks` (consecutive pieces of input) into one batch: one builder serves many small files.
+fn decode_chunks(chunks: &[Chunk], context: &DecodeContext) -> Decoded {
+    let mut out = Decoded::default();
+    let mut split_chunks = Vec::with_capacity(chunks.len());
+    for chunk in chunks {
+        match split(chunk) {
+            Ok(records) => split_chunks.push((chunk, records)),
+            Err(failure) => out.failures.push(failure),
         }
-    };
-    let mut out = Decoded {
-        read: records.len() as u64,
-        ..Decoded::default()
-    };
-    let mut builder = EventBatchBuilder::with_capacity(records.len());
-    for record in records {
-        let event: DecodedEvent<'_> = match decode_event(record.text) {
-            Ok(event) => event,
-            Err(e) => {
-                out.rejects.push(Reject::record(
-                    &chunk.source,
-                    record.line,
-                    record.index,
-                    record.text,
-                    e.to_string(),
-                ));
+    }
+    let capacity = split_chunks.iter().map(|(_, r)| r.len()).sum();
+    let mut builder = EventBatchBuilder::with_capacity(capacity);
+    for (chunk, records) in split_chunks {
+        out.read += records.len() as u64;
+        for record in records {
+            let event: DecodedEvent<'_> = match decode_event(record.text) {
+                Ok(event) => event,
+                Err(e) => {
+                    out.rejects.push(Reject::record(
+                        &chunk.source,
+                        record.line,
+                        record.index,
+                        record.text,
+                        e.to_string(),
+                    ));
+                    continue;
+                }
+            };
+            if !selects(&context.selectors, &event.record) {
+                out.filtered += 1;
                 continue;
             }
-        };
-        if !selects(&context.selectors, &event.record) {
-            out.filtered += 1;
-            continue;
+            if auditlake_schema::day_of_micros(event.event_time)
+                .is_none_or(|day| day < context.oldest_kept)
+            {
+                out.expired += 1;
+                continue;
+            }
+            builder.append(&event);
         }
-        if auditlake_schema::day_of_micros(event.event_time)
-            .is_none_or(|day| day < context.oldest_kept)
-        {
-            out.expired += 1;
-            continue;
-        }
-        builder.append(&event);
     }
     if !builder.is_empty() {
         out.batch = Some(builder.finish());
     }
     out
+}
+
+/// Splits `group` into runs of consecutive chunks of about `bytes` of text each: the units decoded in parallel.
+fn decode_tasks(group: &[Chunk], bytes: usize) -> Vec<&[Chunk]> {
+    let mut tasks = Vec::new();
+    let (mut start, mut size) = (0, 0);
+    for (i, chunk) in group.iter().enumerate() {
+        size += chunk.text.len();
+        if size >= bytes {
+            tasks.push(&group[start..=i]);
+            (start, size) = (i + 1, 0);
+        }
+    }
+    if start < group.len() {
+        tasks.push(&group[start..]);
+    }
+    tasks
 }
 
 /// Decodes a group of chunks on every core and writes their events to files, not yet committed.
@@ -302,10 +444,11 @@ async fn write_group(
     }
     summary.bytes_read += group.iter().map(|c| c.text.len() as u64).sum::<u64>();
     let context = context.clone();
+    let task_bytes = context.task_bytes;
     let decoded: Vec<Decoded> = tokio::task::spawn_blocking(move || {
-        group
+        decode_tasks(&group, task_bytes)
             .par_iter()
-            .map(|chunk| decode_chunk(chunk, &context))
+            .map(|chunks| decode_chunks(chunks, &context))
             .collect()
     })
     .await
@@ -315,7 +458,7 @@ async fn write_group(
         summary.events_read += d.read;
         summary.events_filtered += d.filtered;
         summary.events_expired += d.expired;
-        if let Some(failure) = d.failure {
+        for failure in d.failures {
             record_failure(summary, rejects, failure)?;
         }
         for reject in &d.rejects {
@@ -324,9 +467,81 @@ async fn write_group(
         }
         batches.extend(d.batch);
     }
-    for batch in batches {
-        appender.write(batch).await?;
-    }
-    appender.flush().await?;
+    // The group in (day, time) order, cut at day boundaries into one lane per core, each written by its own
+    // writer in parallel: each day's events go to one file with large row groups, sorted by time (better
+    // compression, tighter statistics for pruning).
+    let lanes = tokio::task::spawn_blocking(move || time_ordered_lanes(&batches, lane_count()))
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
+    appender.write_lanes(lanes).await?;
     Ok(())
+}
+
+/// Lanes written in parallel: one per core, at most 4.
+fn lane_count() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().min(4))
+}
+
+/// The rows of `batches` in (day, time) order, as `lanes` runs of whole days of about equal size, each a list
+/// of batches of at most [`WRITE_SLICE_ROWS`] rows. Built on every core.
+fn time_ordered_lanes(
+    batches: &[RecordBatch],
+    lanes: usize,
+) -> Result<Vec<Vec<RecordBatch>>, IngestError> {
+    let (order, day_starts) = time_order(batches)?;
+    // Cut at the day boundary closest past each lane's share of the rows.
+    let share = order.len().div_ceil(lanes.max(1)).max(1);
+    let mut cuts = vec![0];
+    for &start in &day_starts {
+        if start - cuts[cuts.len() - 1] >= share {
+            cuts.push(start);
+        }
+    }
+    cuts.push(order.len());
+    let sources: Vec<&RecordBatch> = batches.iter().collect();
+    cuts.windows(2)
+        .filter(|w| w[1] > w[0])
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|w| {
+            order[w[0]..w[1]]
+                .chunks(WRITE_SLICE_ROWS)
+                .map(|slice| {
+                    arrow::compute::interleave_record_batch(&sources, slice)
+                        .map_err(|e| IngestError::Batch(e.to_string()))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Rows handed to the table writer at a time.
+const WRITE_SLICE_ROWS: usize = 64 * 1024;
+
+/// The (batch, row) positions of the rows of `batches`, ordered by event day then event time, and the positions
+/// in that order where a new day starts.
+#[allow(clippy::type_complexity)]
+fn time_order(batches: &[RecordBatch]) -> Result<(Vec<(usize, usize)>, Vec<usize>), IngestError> {
+    let mut keys: Vec<(&str, i64, usize, usize)> = Vec::new();
+    for (b, batch) in batches.iter().enumerate() {
+        let days = batch
+            .column_by_name(auditlake_schema::PARTITION_COLUMN)
+            .and_then(|c| c.as_any().downcast_ref::<StringArray>())
+            .ok_or_else(|| IngestError::Batch("a decoded batch has no eventday column".into()))?;
+        let times = batch
+            .column_by_name("eventtime")
+            .and_then(|c| c.as_any().downcast_ref::<TimestampMicrosecondArray>())
+            .ok_or_else(|| IngestError::Batch("a decoded batch has no eventtime column".into()))?;
+        for row in 0..batch.num_rows() {
+            keys.push((days.value(row), times.value(row), b, row));
+        }
+    }
+    keys.par_sort_unstable();
+    let day_starts = (1..keys.len())
+        .filter(|&i| keys[i].0 != keys[i - 1].0)
+        .collect();
+    Ok((
+        keys.into_iter().map(|(_, _, b, row)| (b, row)).collect(),
+        day_starts,
+    ))
 }

@@ -109,7 +109,13 @@ pub(crate) fn expand(sources: &[Source]) -> Result<Vec<Input>, IngestError> {
                     source: e,
                 })?;
                 if meta.is_dir() {
+                    let first = inputs.len();
                     walk(path, &mut inputs)?;
+                    // Trail log files in delivery order, across accounts and regions: each group of an ingest then
+                    // holds a few consecutive days, which makes few, large files per day and bounds memory.
+                    inputs[first..].sort_by_cached_key(|i| {
+                        delivery_time(&i.name).unwrap_or_default().to_owned()
+                    });
                 } else {
                     inputs.push(Input {
                         name: path.display().to_string(),
@@ -121,6 +127,21 @@ pub(crate) fn expand(sources: &[Source]) -> Result<Vec<Input>, IngestError> {
         }
     }
     Ok(inputs)
+}
+
+/// The delivery time CloudTrail writes into a trail log file's name (`…_CloudTrail_<region>_20240501T0105Z_…`),
+/// as `20240501T0105`.
+fn delivery_time(name: &str) -> Option<&str> {
+    let file = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    file.split('_')
+        .find(|part| {
+            let b = part.as_bytes();
+            b.len() == 14
+                && b[8] == b'T'
+                && b[13] == b'Z'
+                && b[..8].iter().chain(&b[9..13]).all(u8::is_ascii_digit)
+        })
+        .map(|part| &part[..13])
 }
 
 fn walk(dir: &Path, inputs: &mut Vec<Input>) -> Result<(), IngestError> {
@@ -350,6 +371,23 @@ fn looks_like_json_lines(text: &[u8]) -> bool {
         }
     }
     lines > 0 && objects * 2 >= lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::delivery_time;
+
+    #[test]
+    fn reads_the_delivery_time_of_a_trail_file_name() {
+        assert_eq!(
+            delivery_time(
+                "AWSLogs/1/CloudTrail/us-east-1/2024/05/01/111122223333_CloudTrail_us-east-1_20240501T0105Z_AB12.json.gz"
+            ),
+            Some("20240501T0105")
+        );
+        assert_eq!(delivery_time("events.jsonl"), None);
+        assert_eq!(delivery_time("x_2024050XT0105Z_y.json"), None);
+    }
 }
 
 #[derive(Deserialize)]

@@ -13,6 +13,7 @@ use deltalake::kernel::transaction::{CommitBuilder, CommitProperties};
 use deltalake::kernel::{Action, Add};
 use deltalake::parquet::basic::{Compression, ZstdLevel};
 use deltalake::parquet::file::properties::WriterProperties;
+use deltalake::parquet::schema::types::ColumnPath;
 use deltalake::protocol::{DeltaOperation, SaveMode};
 use deltalake::writer::{DeltaWriter, RecordBatchWriter};
 use object_store::path::Path;
@@ -20,6 +21,15 @@ use object_store::{ObjectStore, ObjectStoreExt};
 use url::Url;
 
 use crate::error::StoreError;
+
+/// Columns whose values are (nearly) all different.
+const UNIQUE_COLUMNS: &[&str] = &[
+    "eventjson",
+    "eventjsonchecksum",
+    "eventid",
+    "requestid",
+    "eventtime",
+];
 
 /// A store's Delta table of events.
 pub struct EventTable {
@@ -32,34 +42,44 @@ pub struct EventTable {
 /// Writes events into new Parquet files of a store's table, split by day, for one later commit.
 pub struct Appender {
     store_id: String,
-    writer: RecordBatchWriter,
+    table: DeltaTable,
+    writers: Vec<RecordBatchWriter>,
     adds: Vec<Add>,
     events: usize,
 }
 
 impl Appender {
-    /// Writes a batch of [`event_schema`] rows.
-    pub async fn write(&mut self, batch: RecordBatch) -> Result<(), StoreError> {
-        let rows = batch.num_rows();
-        if rows == 0 {
-            return Ok(());
+    /// Writes each lane's batches of [`event_schema`] rows with its own writer, the lanes in parallel, and finishes
+    /// their files (they stay invisible until the commit). Lanes should hold different days: a day written by two
+    /// lanes gets two files.
+    pub async fn write_lanes(&mut self, lanes: Vec<Vec<RecordBatch>>) -> Result<(), StoreError> {
+        while self.writers.len() < lanes.len() {
+            self.writers
+                .push(EventTable::writer(&self.store_id, &self.table)?);
         }
-        self.writer
-            .write(batch)
-            .await
-            .map_err(|e| StoreError::delta(&self.store_id, e))?;
-        self.events += rows;
-        Ok(())
-    }
-
-    /// Finishes the files open so far (bounding memory); they stay invisible until the commit.
-    pub async fn flush(&mut self) -> Result<(), StoreError> {
-        let adds = self
-            .writer
-            .flush()
-            .await
-            .map_err(|e| StoreError::delta(&self.store_id, e))?;
-        self.adds.extend(adds);
+        let mut tasks = Vec::with_capacity(lanes.len());
+        let idle = self.writers.split_off(lanes.len());
+        for (mut writer, lane) in std::mem::take(&mut self.writers).into_iter().zip(lanes) {
+            tasks.push(tokio::spawn(async move {
+                let mut rows = 0;
+                for batch in lane {
+                    rows += batch.num_rows();
+                    writer.write(batch).await?;
+                }
+                let adds = writer.flush().await?;
+                Ok::<_, deltalake::DeltaTableError>((writer, adds, rows))
+            }));
+        }
+        self.writers = idle;
+        for task in tasks {
+            let (writer, adds, rows) = task
+                .await
+                .map_err(|e| StoreError::Invalid(format!("a writer task failed: {e}")))?
+                .map_err(|e| StoreError::delta(&self.store_id, e))?;
+            self.writers.push(writer);
+            self.adds.extend(adds);
+            self.events += rows;
+        }
         Ok(())
     }
 
@@ -166,34 +186,41 @@ impl EventTable {
 
     fn writer_properties() -> Result<WriterProperties, StoreError> {
         let level = ZstdLevel::try_new(3).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        Ok(WriterProperties::builder()
+        let mut builder = WriterProperties::builder()
             .set_compression(Compression::ZSTD(level))
-            .set_max_row_group_row_count(Some(128 * 1024))
-            .build())
+            .set_max_row_group_row_count(Some(128 * 1024));
+        // A dictionary is tried on every column; on these it always fails and costs time and space.
+        for column in UNIQUE_COLUMNS {
+            builder = builder.set_column_dictionary_enabled(ColumnPath::from(*column), false);
+        }
+        Ok(builder.build())
     }
 
     /// Starts an append. Events written to the [`Appender`] go to new Parquet files that no reader sees until
     /// [`commit`](Self::commit) adds them all in one commit.
     pub fn appender(&self) -> Result<Appender, StoreError> {
-        let writer = RecordBatchWriter::for_table(&self.table)
-            .map_err(|e| StoreError::delta(&self.store_id, e))?
-            .with_writer_properties(Self::writer_properties()?);
         Ok(Appender {
             store_id: self.store_id.clone(),
-            writer,
+            table: self.table.clone(),
+            writers: Vec::new(),
             adds: Vec::new(),
             events: 0,
         })
+    }
+
+    fn writer(store_id: &str, table: &DeltaTable) -> Result<RecordBatchWriter, StoreError> {
+        Ok(RecordBatchWriter::for_table(table)
+            .map_err(|e| StoreError::delta(store_id, e))?
+            .with_writer_properties(Self::writer_properties()?))
     }
 
     /// Commits everything written to `appender` in one commit: a reader sees all of it or none. `metadata` is
     /// kept in the commit's info (e.g. what the ingest read).
     pub async fn commit(
         &mut self,
-        mut appender: Appender,
+        appender: Appender,
         metadata: serde_json::Map<String, serde_json::Value>,
     ) -> Result<AppendReport, StoreError> {
-        appender.flush().await?;
         if appender.adds.is_empty() {
             return Ok(AppendReport {
                 version: self.table.version().unwrap_or(0),
