@@ -30,7 +30,7 @@ pub struct IngestArgs {
     #[arg(long)]
     rejects: Option<PathBuf>,
     /// MiB of input decoded and written to files at a time (tests use small values).
-    #[arg(long, hide = true, default_value_t = 128)]
+    #[arg(long, hide = true, default_value_t = 32)]
     group_mib: usize,
 }
 
@@ -90,6 +90,7 @@ pub async fn ingest(lake: &Lake, args: IngestArgs, output: OutputFormat) -> anyh
     let options = IngestOptions {
         format: args.format,
         rejects_path: args.rejects,
+        group_bytes: args.group_mib.max(1) << 20,
         ..IngestOptions::default()
     };
     let summary = run_ingest(lake, &args.eds, &sources, options, progress).await?;

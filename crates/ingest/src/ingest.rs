@@ -36,7 +36,7 @@ impl Default for IngestOptions {
         IngestOptions {
             format: InputFormat::Auto,
             rejects_path: None,
-            group_bytes: 128 << 20,
+            group_bytes: 32 << 20,
             chunk_bytes: 4 << 20,
             now: Utc::now(),
         }
@@ -221,7 +221,7 @@ pub async fn ingest(
 /// Files up to this size on disk are read whole, in parallel with others.
 const SMALL_INPUT_BYTES: u64 = 4 << 20;
 /// Bytes on disk of small files read in parallel at a time.
-const WINDOW_BYTES: u64 = 16 << 20;
+const WINDOW_BYTES: u64 = 4 << 20;
 
 /// Collects chunks into groups and writes each full group (decoded in parallel) to files of the append.
 struct GroupWriter {
