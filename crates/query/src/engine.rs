@@ -94,11 +94,7 @@ impl QueryEngine {
             .with_default_catalog_and_schema("datafusion", "public")
             .set_bool("datafusion.sql_parser.enable_ident_normalization", true)
             // Trino (and so Lake) puts NULLs last whatever the direction; DataFusion's default is Postgres's.
-            .set_str("datafusion.sql_parser.default_null_ordering", "nulls_last")
-            // Filters run inside the Parquet scan: columns of rows a filter drops are never decoded (a selective
-            // filter on eventname spares decoding the large map and JSON columns of every other event).
-            .set_bool("datafusion.execution.parquet.pushdown_filters", true)
-            .set_bool("datafusion.execution.parquet.reorder_filters", true);
+            .set_str("datafusion.sql_parser.default_null_ordering", "nulls_last");
         if let Some(partitions) = self.options.target_partitions {
             config = config.with_target_partitions(partitions);
         }
