@@ -256,18 +256,7 @@ async fn run_statement(
 
 /// `\samples [CATEGORY]`: the library's samples, one line each, under their category.
 fn list_samples(library: &Library, category: Option<&str>) -> anyhow::Result<()> {
-    let samples: Vec<_> = library
-        .samples()
-        .iter()
-        .filter(|s| category.is_none_or(|c| s.category.eq_ignore_ascii_case(c)))
-        .collect();
-    if samples.is_empty() {
-        anyhow::bail!(
-            "no sample in category '{}' (categories: {})",
-            category.unwrap_or_default(),
-            library.categories().join(", ")
-        );
-    }
+    let samples = library.in_category(category)?;
     let width = samples.iter().map(|s| s.name.len()).max().unwrap_or(0);
     let mut category = "";
     for sample in samples {

@@ -185,17 +185,7 @@ impl<'a> SampleView<'a> {
 }
 
 fn list(library: &Library, category: Option<&str>, output: OutputFormat) -> anyhow::Result<()> {
-    let samples: Vec<&Sample> = library
-        .samples()
-        .iter()
-        .filter(|s| category.is_none_or(|c| s.category.eq_ignore_ascii_case(c)))
-        .collect();
-    if let (true, Some(category)) = (samples.is_empty(), category) {
-        bail!(
-            "no sample in category '{category}' (categories: {})",
-            library.categories().join(", ")
-        );
-    }
+    let samples = library.in_category(category)?;
     if output == OutputFormat::Json {
         let views: Vec<SampleView> = samples.iter().map(|s| SampleView::new(s, false)).collect();
         return output::print_json(&views);

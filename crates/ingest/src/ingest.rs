@@ -140,28 +140,21 @@ pub async fn ingest(
     let mut window: Vec<Input> = Vec::new();
     let mut window_bytes = 0u64;
     for input in inputs {
-        if input.path.is_some() && input.size <= SMALL_INPUT_BYTES {
+        let large = if input.path.is_some() && input.size <= SMALL_INPUT_BYTES {
             window_bytes += input.size;
             window.push(input);
-            if window_bytes >= WINDOW_BYTES {
-                let inputs = std::mem::take(&mut window);
-                window_bytes = 0;
-                read_window(
-                    inputs,
-                    &options,
-                    &mut groups,
-                    &progress,
-                    &mut summary,
-                    &mut rejects,
-                )
-                .await?;
+            if window_bytes < WINDOW_BYTES {
+                continue;
             }
-            continue;
-        }
-        let inputs = std::mem::take(&mut window);
+            None
+        } else {
+            Some(input)
+        };
+        // A full window, or a large file that must come after what is pending: read the window now.
+        let pending = std::mem::take(&mut window);
         window_bytes = 0;
         read_window(
-            inputs,
+            pending,
             &options,
             &mut groups,
             &progress,
@@ -169,6 +162,9 @@ pub async fn ingest(
             &mut rejects,
         )
         .await?;
+        let Some(input) = large else {
+            continue;
+        };
         let mut reader = match ChunkReader::open(input, options.format, options.chunk_bytes) {
             Ok(reader) => reader,
             Err(failure) => {

@@ -78,6 +78,14 @@ pub enum SampleError {
         /// What is wrong with the value.
         message: String,
     },
+    /// No sample has this category.
+    #[error("no sample in category '{category}' (categories: {known})")]
+    NoCategory {
+        /// The category asked for.
+        category: String,
+        /// The library's categories, comma separated.
+        known: String,
+    },
     /// A library folder could not be read.
     #[error("reading {path}")]
     Io {
@@ -184,6 +192,22 @@ impl Library {
         let mut categories: Vec<&str> = self.samples.iter().map(|s| s.category.as_str()).collect();
         categories.dedup();
         categories
+    }
+
+    /// The samples of `category` (any case), or all of them; an unknown category is an error naming the known.
+    pub fn in_category(&self, category: Option<&str>) -> Result<Vec<&Sample>, SampleError> {
+        let samples: Vec<&Sample> = self
+            .samples
+            .iter()
+            .filter(|s| category.is_none_or(|c| s.category.eq_ignore_ascii_case(c)))
+            .collect();
+        match category {
+            Some(category) if samples.is_empty() => Err(SampleError::NoCategory {
+                category: category.to_owned(),
+                known: self.categories().join(", "),
+            }),
+            _ => Ok(samples),
+        }
     }
 
     /// The sample called `name` (or `category/name`).
