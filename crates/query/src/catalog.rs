@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use auditlake_store::{EventDataStore, IngestionStatus, Lake};
-use datafusion::catalog::{SchemaProvider, Session};
+use datafusion::catalog::SchemaProvider;
 use datafusion::datasource::TableProvider;
 use datafusion::error::{DataFusionError, Result};
 use tokio::sync::Mutex;
@@ -43,48 +43,29 @@ impl StoreSchema {
         })
     }
 
-    /// Opens a store's table (once), registering its storage with `session` when given.
-    async fn open(
-        &self,
-        store: &EventDataStore,
-        session: Option<&dyn Session>,
-    ) -> Result<Arc<dyn TableProvider>> {
+    /// Opens a store's table, once per session: a query reads the version current when it started.
+    async fn open(&self, store: &EventDataStore) -> Result<Arc<dyn TableProvider>> {
         let mut opened = self.opened.lock().await;
-        if let Some(table) = opened.get(&store.id)
-            && session.is_none()
-        {
+        if let Some(table) = opened.get(&store.id) {
             return Ok(table.clone());
         }
         let external = |e: auditlake_store::StoreError| DataFusionError::External(Box::new(e));
         let table = self.lake.table(store).await.map_err(external)?;
-        let delta = table.delta();
-        if let Some(session) = session {
-            delta
-                .update_datafusion_session(session)
-                .map_err(|e| DataFusionError::External(Box::new(e)))?;
-        }
-        let inner = delta
+        // The table's columns as Delta reads them (text as views, maps as stored).
+        let schema = table
+            .delta()
             .table_provider()
             .await
-            .map_err(|e| DataFusionError::External(Box::new(e)))?;
-        let provider: Arc<dyn TableProvider> = Arc::new(EventStoreTable::new(inner));
+            .map_err(|e| DataFusionError::External(Box::new(e)))?
+            .schema();
+        let files = table.data_files().map_err(external)?;
+        let provider: Arc<dyn TableProvider> = Arc::new(EventStoreTable::new(
+            &schema,
+            files,
+            table.objects().clone(),
+        ));
         opened.insert(store.id.clone(), provider.clone());
         Ok(provider)
-    }
-
-    /// Opens the stores a statement names and registers their storage with the session, before planning.
-    /// Names that are not stores are left for the planner to report.
-    pub async fn prepare<'a>(
-        &self,
-        session: &dyn Session,
-        names: impl IntoIterator<Item = &'a String>,
-    ) -> Result<()> {
-        for name in names {
-            if let Some(store) = self.resolve(name) {
-                self.open(store, Some(session)).await?;
-            }
-        }
-        Ok(())
     }
 
     /// Every store, for completion and `\l`.
@@ -109,7 +90,7 @@ impl SchemaProvider for StoreSchema {
                 store.name, store.id, store.name
             )));
         }
-        self.open(store, None).await.map(Some)
+        self.open(store).await.map(Some)
     }
 
     fn table_exist(&self, name: &str) -> bool {

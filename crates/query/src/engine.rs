@@ -169,10 +169,6 @@ impl QueryEngine {
         let prepared = prepare(sql)?;
         let (ctx, stores) = self.session().await?;
         let state = ctx.state();
-        stores
-            .prepare(&state, &prepared.tables)
-            .await
-            .map_err(QueryError::from_planning)?;
         let plan = state
             .statement_to_plan(prepared.statement)
             .await

@@ -1,49 +1,100 @@
-//! An event data store as a read-only DataFusion table: Lake's columns (no partition column shown), and
-//! predicates on `eventtime` turned into day-partition bounds so a time-bounded query reads only its days.
+//! An event data store as a read-only DataFusion table: Lake's columns (no partition column shown), scanned as a
+//! plain Parquet scan over the files the store's Delta log lists. Predicates on `eventtime` are turned into
+//! day bounds so a time-bounded query reads only the files of its days; the scan itself is DataFusion's own, so
+//! filters and struct field reads (`userIdentity.arn`) are pushed into it and read only the leaves they need.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use auditlake_schema::PARTITION_COLUMN;
+use auditlake_store::DataFile;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use datafusion::arrow::datatypes::{DataType, Schema, SchemaRef};
+use datafusion::arrow::array::{Array, BooleanArray, RecordBatch, StringArray};
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::Session;
-use datafusion::common::{Column, ScalarValue};
+use datafusion::common::stats::Precision;
+use datafusion::common::{Column, DFSchema, ScalarValue, Statistics};
+use datafusion::datasource::file_format::FileFormat;
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::datasource::listing::PartitionedFile;
+use datafusion::datasource::physical_plan::{FileGroup, FileScanConfigBuilder};
 use datafusion::datasource::{TableProvider, TableType};
-use datafusion::error::Result;
+use datafusion::error::{DataFusionError, Result};
+use datafusion::execution::object_store::ObjectStoreUrl;
 use datafusion::logical_expr::{Between, BinaryExpr, Expr, Operator, TableProviderFilterPushDown};
 use datafusion::physical_plan::ExecutionPlan;
+use datafusion::physical_plan::empty::EmptyExec;
+use object_store::{ObjectMeta, ObjectStore};
 
 /// The event column that day partitions are cut by.
 const TIME_COLUMN: &str = "eventtime";
 
-/// A store's events, read through its Delta table.
+/// The URL scans find the lake's object store under, in a session's runtime.
+const LAKE_STORE_URL: &str = "auditlake://lake";
+
+/// A store's events, read from the data files of its Delta table's current version.
 #[derive(Debug)]
 pub struct EventStoreTable {
-    inner: Arc<dyn TableProvider>,
-    /// Lake's columns: the inner schema without the partition column.
+    /// Lake's columns: the table's columns without the partition column.
     schema: SchemaRef,
-    /// Index in the inner schema of each of ours.
-    inner_index: Vec<usize>,
+    /// The files of the version read.
+    files: Vec<DataFile>,
+    /// The lake's object store, where the files are.
+    objects: Arc<dyn ObjectStore>,
 }
 
 impl EventStoreTable {
-    /// Wraps a Delta table provider whose schema has the `eventday` partition column.
-    pub fn new(inner: Arc<dyn TableProvider>) -> Self {
-        let full = inner.schema();
-        let (fields, inner_index): (Vec<_>, Vec<_>) = full
+    /// A table over `files` (in `objects`), whose columns are `table_schema`'s without the partition column.
+    pub fn new(table_schema: &Schema, files: Vec<DataFile>, objects: Arc<dyn ObjectStore>) -> Self {
+        let fields: Vec<Arc<Field>> = table_schema
             .fields()
             .iter()
-            .enumerate()
-            .filter(|(_, f)| f.name() != PARTITION_COLUMN)
-            .map(|(i, f)| (f.clone(), i))
-            .unzip();
+            .filter(|f| f.name() != PARTITION_COLUMN)
+            .cloned()
+            .collect();
         EventStoreTable {
-            inner,
             schema: Arc::new(Schema::new(fields)),
-            inner_index,
+            files,
+            objects,
         }
     }
+
+    /// The files whose day can hold rows matching `filters`.
+    fn files_for(&self, state: &dyn Session, filters: &[Expr]) -> Result<Vec<&DataFile>> {
+        let Some(bounds) = conjunction(filters.iter().flat_map(day_bounds).collect()) else {
+            return Ok(self.files.iter().collect());
+        };
+        let days = Arc::new(Schema::new(vec![Field::new(
+            PARTITION_COLUMN,
+            DataType::Utf8,
+            false,
+        )]));
+        let values = StringArray::from_iter_values(self.files.iter().map(|f| f.day.as_str()));
+        let batch = RecordBatch::try_new(days.clone(), vec![Arc::new(values)])?;
+        let predicate = state.create_physical_expr(bounds, &DFSchema::try_from(days)?)?;
+        let keep = predicate.evaluate(&batch)?.into_array(batch.num_rows())?;
+        let keep = keep
+            .as_any()
+            .downcast_ref::<BooleanArray>()
+            .ok_or_else(|| DataFusionError::Internal("day bounds are not a predicate".into()))?;
+        Ok(self
+            .files
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| keep.is_valid(*i) && keep.value(*i))
+            .map(|(_, f)| f)
+            .collect())
+    }
+}
+
+/// Row count statistics of a file, from the table log.
+fn file_statistics(schema: &Schema, file: &DataFile) -> Statistics {
+    let rows = file.events.and_then(|n| usize::try_from(n).ok());
+    Statistics::new_unknown(schema)
+        .with_num_rows(rows.map_or(Precision::Absent, Precision::Exact))
+        .with_total_byte_size(Precision::Inexact(
+            usize::try_from(file.size).unwrap_or(usize::MAX),
+        ))
 }
 
 #[async_trait]
@@ -70,18 +121,45 @@ impl TableProvider for EventStoreTable {
         filters: &[Expr],
         limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        let projection: Vec<usize> = match projection {
-            Some(p) => p
-                .iter()
-                .filter_map(|i| self.inner_index.get(*i).copied())
-                .collect(),
-            None => self.inner_index.clone(),
-        };
-        let mut all_filters = filters.to_vec();
-        all_filters.extend(filters.iter().flat_map(day_bounds));
-        self.inner
-            .scan(state, Some(&projection), &all_filters, limit)
-            .await
+        let files = self.files_for(state, filters)?;
+        if files.is_empty() {
+            let schema = match projection {
+                Some(p) => Arc::new(self.schema.project(p)?),
+                None => self.schema.clone(),
+            };
+            return Ok(Arc::new(EmptyExec::new(schema)));
+        }
+        let url = ObjectStoreUrl::parse(LAKE_STORE_URL)?;
+        state
+            .runtime_env()
+            .register_object_store(url.as_ref(), self.objects.clone());
+        let mut total = Statistics::new_unknown(&self.schema).with_num_rows(Precision::Exact(0));
+        let mut partitioned = Vec::with_capacity(files.len());
+        for file in files {
+            let statistics = file_statistics(&self.schema, file);
+            total.num_rows = total.num_rows.add(&statistics.num_rows);
+            total.total_byte_size = total.total_byte_size.add(&statistics.total_byte_size);
+            partitioned.push(
+                PartitionedFile::new_from_meta(ObjectMeta {
+                    location: file.path.clone(),
+                    last_modified: DateTime::<Utc>::UNIX_EPOCH,
+                    size: file.size,
+                    e_tag: None,
+                    version: None,
+                })
+                .with_statistics(Arc::new(statistics)),
+            );
+        }
+        let groups = FileGroup::new(partitioned).split_files(state.config().target_partitions());
+        let format = ParquetFormat::default().with_options(state.table_options().parquet.clone());
+        let config =
+            FileScanConfigBuilder::new(url, format.file_source(self.schema.clone().into()))
+                .with_file_groups(groups)
+                .with_statistics(total)
+                .with_projection_indices(projection.cloned())?
+                .with_limit(limit)
+                .build();
+        format.create_physical_plan(state, config).await
     }
 }
 

@@ -114,6 +114,19 @@ pub struct TableStats {
     pub events_per_day: BTreeMap<String, u64>,
 }
 
+/// One data file of a store's table, as the table log lists it: what a reader needs to scan it without the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataFile {
+    /// Where the file is in the lake's object store (see [`EventTable::objects`]).
+    pub path: Path,
+    /// Its size in bytes.
+    pub size: u64,
+    /// The event day (`YYYY-MM-DD`) all its events fall on.
+    pub day: String,
+    /// Events in the file, when the log records it.
+    pub events: Option<u64>,
+}
+
 /// What a retention pass removed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -182,6 +195,44 @@ impl EventTable {
     /// The Delta table, for readers (e.g. a query engine).
     pub fn delta(&self) -> &DeltaTable {
         &self.table
+    }
+
+    /// The object store holding the lake, in which [`DataFile::path`]s are.
+    pub fn objects(&self) -> &Arc<dyn ObjectStore> {
+        &self.objects
+    }
+
+    /// The data files of the table's current version: the files a reader must read, and no others (files
+    /// written by an unfinished append, or dropped by retention, are not listed).
+    pub fn data_files(&self) -> Result<Vec<DataFile>, StoreError> {
+        let snapshot = self
+            .table
+            .snapshot()
+            .map_err(|e| StoreError::delta(&self.store_id, e))?;
+        let prefix = self.object_prefix();
+        let mut files = Vec::new();
+        for file in snapshot.log_data().iter() {
+            let relative = file.path();
+            let path = Path::parse(format!("{prefix}/{relative}")).map_err(|e| {
+                StoreError::Invalid(format!(
+                    "the table log of store {} names a bad file path '{relative}': {e}",
+                    self.store_id
+                ))
+            })?;
+            let day = file
+                .partition_values_map()
+                .get(PARTITION_COLUMN)
+                .cloned()
+                .flatten()
+                .unwrap_or_default();
+            files.push(DataFile {
+                path,
+                size: u64::try_from(file.size()).unwrap_or(0),
+                day,
+                events: file.num_records().and_then(|n| u64::try_from(n).ok()),
+            });
+        }
+        Ok(files)
     }
 
     fn writer_properties() -> Result<WriterProperties, StoreError> {
