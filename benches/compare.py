@@ -133,7 +133,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="100000,1000000", help="events per dataset, comma separated")
     ap.add_argument("--runs", type=int, default=5, help="timed runs per query and engine (median reported)")
-    ap.add_argument("--ingest-runs", type=int, default=3, help="ingest runs per engine (median reported)")
+    ap.add_argument("--ingest-runs", type=int, default=3, help="ingest runs per engine (median reported); 0 reuses the stores of the last run "
+                    "and times queries only")
     ap.add_argument("--work", default="/tmp/auditlake-bench", help="scratch folder (data is kept for reruns)")
     ap.add_argument("--binary", help="the auditlake binary (default: the release build)")
     ap.add_argument("--readme", action="store_true", help="write the results table into benches/README.md")
@@ -162,7 +163,7 @@ def main():
         results["sizes"].append(bench_size(binary, duck, work / str(size), size, args))
     out = ROOT / "benches" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{results['date']}.json"
+    path = out / f"{results['date']}{'' if args.ingest_runs else '-queries'}.json"
     path.write_text(json.dumps(results, indent=2) + "\n")
     table = markdown(results)
     print(table)
@@ -199,6 +200,8 @@ def bench_size(binary, duck, work, size, args):
         % (os.cpu_count() or 2, logs, DUCK_COLUMNS, duck_out)
     )
     ingest = {"ours": [], "duckdb": []}
+    if args.ingest_runs == 0 and not (lake.exists() and duck_out.exists()):
+        sys.exit(f"--ingest-runs 0 needs the stores of an earlier run in {work}")
     for _ in range(args.ingest_runs):
         shutil.rmtree(lake, ignore_errors=True)
         run([binary, "--lake", str(lake), "eds", "create", "bench", "--retention-days", "3653"])
@@ -216,11 +219,12 @@ def bench_size(binary, duck, work, size, args):
                 "peak_memory_bytes": max(peaks) if peaks else None, "output_bytes": runs[-1][2],
                 "output_vs_gzip_input": round(runs[-1][2] / input_bytes, 3)}
 
-    row = {"events": events, "files": generated["files"], "input_bytes": input_bytes,
-           "ingest": {"ours": ingest_row(ingest["ours"]), "duckdb": ingest_row(ingest["duckdb"])},
+    row = {"events": events, "files": generated["files"], "input_bytes": input_bytes, "ingest": None,
            "queries": []}
-    row["ingest"]["ratio_events_per_second"] = round(
-        row["ingest"]["ours"]["events_per_second"] / row["ingest"]["duckdb"]["events_per_second"], 2)
+    if args.ingest_runs > 0:
+        row["ingest"] = {"ours": ingest_row(ingest["ours"]), "duckdb": ingest_row(ingest["duckdb"])}
+        row["ingest"]["ratio_events_per_second"] = round(
+            row["ingest"]["ours"]["events_per_second"] / row["ingest"]["duckdb"]["events_per_second"], 2)
 
     view = f"CREATE VIEW t AS SELECT * FROM read_parquet('{duck_out}/**/*.parquet', hive_partitioning=true);\n"
     for name, what, ours_sql, duck_sql in QUERIES:
@@ -248,16 +252,19 @@ def markdown(results):
     for s in results["sizes"]:
         i = s["ingest"]
         mib = lambda b: f"{b / 2**20:.1f} MiB" if b is not None else "?"
-        out += [f"### {s['events']:,} events, {s['files']:,} files, {mib(s['input_bytes'])} gzipped", "",
-                "| ingest | seconds | events/s | input MB/s | peak memory | bytes written | vs gzip input |",
+        out += [f"### {s['events']:,} events, {s['files']:,} files, {mib(s['input_bytes'])} gzipped", ""]
+        if i is None:
+            out += ["(queries only: stores of an earlier run)", ""]
+        else:
+            out += ["| ingest | seconds | events/s | input MB/s | peak memory | bytes written | vs gzip input |",
                 "|---|---:|---:|---:|---:|---:|---:|"]
-        for engine in ("ours", "duckdb"):
-            e = i[engine]
-            out.append(f"| {'auditlake' if engine == 'ours' else 'DuckDB'} | {e['seconds']:.2f} | "
+            for engine in ("ours", "duckdb"):
+                e = i[engine]
+                out.append(f"| {'auditlake' if engine == 'ours' else 'DuckDB'} | {e['seconds']:.2f} | "
                        f"{e['events_per_second']:,} | {e['input_mb_per_second']} | {mib(e['peak_memory_bytes'])} | "
                        f"{mib(e['output_bytes'])} | {e['output_vs_gzip_input']:.2f}× |")
-        out += ["", f"Ingest events/s ratio (auditlake / DuckDB): **{i['ratio_events_per_second']}×**.", "",
-                "| query | auditlake s | DuckDB s | ratio | rows |", "|---|---:|---:|---:|---:|"]
+            out += ["", f"Ingest events/s ratio (auditlake / DuckDB): **{i['ratio_events_per_second']}×**.", ""]
+        out += ["| query | auditlake s | DuckDB s | ratio | rows |", "|---|---:|---:|---:|---:|"]
         for q in s["queries"]:
             out.append(f"| {q['name']}: {q['question']} | {q['ours_seconds']:.3f} | {q['duckdb_seconds']:.3f} | "
                        f"{q['ratio']:.2f} | {q['rows']}{'' if q['same_row_count'] else ' (differs)'} |")
