@@ -235,7 +235,8 @@ impl EventTable {
         Ok(files)
     }
 
-    fn writer_properties() -> Result<WriterProperties, StoreError> {
+    /// How the table's Parquet files are written: zstd, large row groups, no dictionary on unique columns.
+    pub fn writer_properties() -> Result<WriterProperties, StoreError> {
         let level = ZstdLevel::try_new(3).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let mut builder = WriterProperties::builder()
             .set_compression(Compression::ZSTD(level))

@@ -1,0 +1,137 @@
+//! Criterion micro-benchmarks of the hot paths of ingest and query, on a day of the project's generated events
+//! (about 2,000 records of the usual mix, as CloudTrail writes them):
+//! - `decode`: one record's JSON text to a typed record (what ingest does per event);
+//! - `batch`: decoded records to an Arrow batch of the store's columns;
+//! - `parquet`: that batch written as Parquet with the store's writer settings;
+//! - `jsonpath`: `json_extract_scalar(eventjson, '$.userIdentity.arn')` over the batch's `eventjson`.
+//!
+//! Run: `cargo bench --manifest-path benches/micro/Cargo.toml` (results in `benches/micro/target/criterion`
+//! or under `$CARGO_TARGET_DIR/criterion`).
+
+use std::io::Read;
+use std::sync::Arc;
+
+use auditlake_functions::all_udfs;
+use auditlake_ingest::generate::{GeneratorConfig, generate};
+use auditlake_schema::{EVENT_JSON_COLUMN, EventBatchBuilder, decode_event};
+use auditlake_store::EventTable;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use datafusion::arrow::datatypes::{DataType, Field};
+use datafusion::common::ScalarValue;
+use datafusion::common::config::ConfigOptions;
+use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs};
+use parquet::arrow::ArrowWriter;
+
+/// The records of one generated day, each as compact JSON text.
+fn records() -> Vec<String> {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let config = GeneratorConfig {
+        days: 1,
+        events_per_day: 2000,
+        ..GeneratorConfig::recent(1)
+    };
+    let generated = generate(dir.path(), &config).expect("generated trail logs");
+    let mut out = Vec::new();
+    for file in generated.files {
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(&file).expect("a generated file"))
+            .read_to_string(&mut text)
+            .expect("gzip text");
+        let log: serde_json::Value = serde_json::from_str(&text).expect("a trail log file");
+        for record in log["Records"].as_array().expect("Records") {
+            out.push(record.to_string());
+        }
+    }
+    out
+}
+
+fn hot_paths(c: &mut Criterion) {
+    let records = records();
+    let bytes: usize = records.iter().map(String::len).sum();
+
+    let mut group = c.benchmark_group("decode");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.bench_function("records", |b| {
+        b.iter(|| {
+            records
+                .iter()
+                .map(|r| decode_event(std::hint::black_box(r)).map_or(0, |e| e.event_time))
+                .fold(0i64, i64::wrapping_add)
+        })
+    });
+    group.finish();
+
+    let events: Vec<_> = records
+        .iter()
+        .map(|r| decode_event(r).expect("a generated record decodes"))
+        .collect();
+    let mut group = c.benchmark_group("batch");
+    group.throughput(Throughput::Elements(events.len() as u64));
+    group.bench_function("build", |b| {
+        b.iter(|| {
+            let mut builder = EventBatchBuilder::with_capacity(events.len());
+            for event in &events {
+                builder.append(event);
+            }
+            builder.finish().num_rows()
+        })
+    });
+    group.finish();
+
+    let batch = {
+        let mut builder = EventBatchBuilder::with_capacity(events.len());
+        for event in &events {
+            builder.append(event);
+        }
+        builder.finish()
+    };
+    let properties = EventTable::writer_properties().expect("writer settings");
+    let mut group = c.benchmark_group("parquet");
+    group.throughput(Throughput::Elements(batch.num_rows() as u64));
+    group.bench_function("write", |b| {
+        b.iter(|| {
+            let mut writer =
+                ArrowWriter::try_new(Vec::new(), batch.schema(), Some(properties.clone()))
+                    .expect("a writer");
+            writer.write(&batch).expect("written");
+            writer.into_inner().expect("finished").len()
+        })
+    });
+    group.finish();
+
+    let udf = all_udfs()
+        .into_iter()
+        .find(|f| f.name() == "json_extract_scalar")
+        .expect("json_extract_scalar is in the pack");
+    let json = batch
+        .column_by_name(EVENT_JSON_COLUMN)
+        .expect("the eventjson column")
+        .clone();
+    let path = ScalarValue::Utf8(Some("$.userIdentity.arn".into()));
+    let arg_fields = vec![
+        Arc::new(Field::new("json", json.data_type().clone(), true)),
+        Arc::new(Field::new("path", DataType::Utf8, true)),
+    ];
+    let config = Arc::new(ConfigOptions::default());
+    let mut group = c.benchmark_group("jsonpath");
+    group.throughput(Throughput::Elements(json.len() as u64));
+    group.bench_function("json_extract_scalar", |b| {
+        b.iter(|| {
+            let args = ScalarFunctionArgs {
+                args: vec![
+                    ColumnarValue::Array(json.clone()),
+                    ColumnarValue::Scalar(path.clone()),
+                ],
+                arg_fields: arg_fields.clone(),
+                number_rows: json.len(),
+                return_field: Arc::new(Field::new("arn", DataType::Utf8, true)),
+                config_options: config.clone(),
+            };
+            udf.invoke_with_args(args).expect("evaluated")
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, hot_paths);
+criterion_main!(benches);
