@@ -23,6 +23,7 @@ use arrow::datatypes::{DataType, Float64Type, Int64Type};
 use datafusion::common::{Result, exec_datafusion_err, exec_err, plan_err};
 use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::common::{
     Compiled, IntArg, StrArg, check_arity, coerce_int, coerce_str, finish, shape, shorten,
@@ -239,6 +240,110 @@ impl JsonPathExpr {
     }
 }
 
+/// The raw text of the value a definite path of member steps matches in `text`, found without building the
+/// document: each level is read member by member, the others skipped, and only the chosen one is descended
+/// into. `Ok(None)` when nothing matches; an error when the text is not JSON, or a key needs unescaping (the
+/// caller then builds the document, which gives the same answer more slowly).
+fn raw_at<'t>(text: &'t str, steps: &[Step]) -> serde_json::Result<Option<&'t RawValue>> {
+    let mut current: &'t RawValue = serde_json::from_str(text)?;
+    for step in steps {
+        let Step::Member(key) = step else {
+            return Ok(None);
+        };
+        let inner = current.get();
+        let found = match inner.trim_start().as_bytes().first() {
+            Some(b'{') => {
+                let mut de = serde_json::Deserializer::from_str(inner);
+                serde::Deserializer::deserialize_map(&mut de, MemberOf { key })?
+            }
+            Some(b'[') => match key.parse::<usize>() {
+                Ok(index) => {
+                    let mut de = serde_json::Deserializer::from_str(inner);
+                    serde::Deserializer::deserialize_seq(&mut de, ElementAt { index })?
+                }
+                Err(_) => None,
+            },
+            _ => None,
+        };
+        match found {
+            Some(next) => current = next,
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(current))
+}
+
+/// Finds the last member named `key` of a JSON object (as a parsed document would keep it), skipping the others.
+struct MemberOf<'k> {
+    key: &'k str,
+}
+
+impl<'de> serde::de::Visitor<'de> for MemberOf<'_> {
+    type Value = Option<&'de RawValue>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        while let Some(key) = map.next_key::<&'de str>()? {
+            if key == self.key {
+                found = Some(map.next_value::<&'de RawValue>()?);
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Finds element `index` of a JSON array, skipping the others.
+struct ElementAt {
+    index: usize,
+}
+
+impl<'de> serde::de::Visitor<'de> for ElementAt {
+    type Value = Option<&'de RawValue>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON array")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        let mut position = 0;
+        while position <= self.index {
+            if position == self.index {
+                found = seq.next_element::<&'de RawValue>()?;
+                if found.is_none() {
+                    return Ok(None);
+                }
+            } else if seq.next_element::<serde::de::IgnoredAny>()?.is_none() {
+                return Ok(None);
+            }
+            position += 1;
+        }
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(found)
+    }
+}
+
+/// `json_extract` (`scalar` false) or `json_extract_scalar` of `text` at a definite member path, read without
+/// building the document; `None` when that cannot be done and the document must be built.
+fn extract_definite(text: &str, steps: &[Step], scalar: bool) -> Option<Option<String>> {
+    let raw = raw_at(text, steps).ok()?;
+    let Some(raw) = raw else {
+        return Some(None);
+    };
+    let value: Value = serde_json::from_str(raw.get()).ok()?;
+    Some(if scalar {
+        scalar_text(&value)
+    } else {
+        Some(value.to_string())
+    })
+}
+
 /// The JSON text of a scalar as Trino's `json_extract_scalar` returns it.
 fn scalar_text(v: &Value) -> Option<String> {
     match v {
@@ -420,6 +525,24 @@ impl ScalarUDFImpl for JsonFunc {
                         let mut b = StringBuilder::with_capacity(len, len * 8);
                         for i in 0..len {
                             let path = paths.get(i)?;
+                            let fast = match (json.get(i), path) {
+                                (
+                                    Some(text),
+                                    Some(JsonPathExpr::Steps {
+                                        steps,
+                                        definite: true,
+                                    }),
+                                ) => extract_definite(
+                                    text,
+                                    steps,
+                                    self.kind == JsonKind::ExtractScalar,
+                                ),
+                                _ => None,
+                            };
+                            if let Some(v) = fast {
+                                b.append_option(v);
+                                continue;
+                            }
                             let v = match (parse_lenient(json.get(i)), path) {
                                 (Some(doc), Some(path)) => {
                                     let found = path.eval(&doc);
@@ -574,6 +697,74 @@ mod tests {
             .expect("valid path")
             .eval(&doc)
             .to_json()
+    }
+
+    #[test]
+    fn reading_a_definite_path_without_the_document_gives_the_same_answers() {
+        let docs = [
+            r#"{"a":{"b":[10,{"c":"x\"y"},null,1.5e2]},"k":true}"#,
+            r#"{"a":1,"a":{"b":[1,2]}}"#,
+            r#" { "a" : { "b" : [ 1 , "two" ] } } "#,
+            r#"{"x\u0041":1,"a":{"b":[3]}}"#,
+            r#"[{"a":1},{"a":{"b":[4]}}]"#,
+            r#"{"a":{"b":[1,2]}} trailing"#,
+            r#"{"a":"#,
+            r#""just text""#,
+            r#"{"0":"zero","a":{"0":{"1":"deep"}}}"#,
+        ];
+        let paths = [
+            "$",
+            "$.a",
+            "$.a.b",
+            "$.a.b[0]",
+            "$.a.b[1]",
+            "$.a.b[1].c",
+            "$.a.b[2]",
+            "$.a.b[3]",
+            "$.a.b[9]",
+            "$.k",
+            "$.missing",
+            "$[1].a.b[0]",
+            "$[0]",
+            "$.0",
+            "$.a.0.1",
+            "$.xA",
+        ];
+        for doc in docs {
+            for text in paths {
+                let path = JsonPathExpr::parse("t", text).expect("valid path");
+                let JsonPathExpr::Steps { steps, .. } = &path else {
+                    panic!("{text} is a Trino path");
+                };
+                for scalar in [false, true] {
+                    let slow = serde_json::from_str::<Value>(doc).ok().and_then(|d| {
+                        let found = path.eval(&d);
+                        if scalar {
+                            match found {
+                                Found::One(v) => scalar_text(v),
+                                _ => None,
+                            }
+                        } else {
+                            found.to_json()
+                        }
+                    });
+                    // The fast reading may decline (then the document is built), but never differs.
+                    if let Some(fast) = extract_definite(doc, steps, scalar) {
+                        assert_eq!(fast, slow, "{doc} at {text} (scalar: {scalar})");
+                    }
+                }
+            }
+        }
+        // It does not decline on ordinary records.
+        let path = JsonPathExpr::parse("t", "$.userIdentity.arn").expect("path");
+        let JsonPathExpr::Steps { steps, .. } = &path else {
+            panic!("a Trino path");
+        };
+        let record = r#"{"eventVersion":"1.09","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/a"},"x":[1,{"y":2}]}"#;
+        assert_eq!(
+            extract_definite(record, steps, true),
+            Some(Some("arn:aws:iam::1:user/a".to_owned()))
+        );
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Time pruning, proven by the statistics: a one-day query on the 10-day store reads only that day.
+//! Pruning, proven by the statistics: a one-day query on the 10-day store reads only that day, and a struct field
+//! only its own leaf.
 
 use auditlake_testkit as common;
 
@@ -49,6 +50,30 @@ async fn a_one_day_query_scans_one_day() {
         day.bytes_scanned,
         all.bytes_scanned
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_struct_field_reads_only_its_leaf_and_an_empty_range_reads_nothing() {
+    let lake = common::test_lake().await;
+    let engine = lake.engine();
+    let whole = statistics(&engine, "SELECT useridentity FROM generated").await;
+    let leaf = statistics(&engine, "SELECT useridentity.arn FROM generated").await;
+    assert_eq!(whole.events_matched, 5255);
+    assert_eq!(leaf.events_matched, 5255);
+    assert!(
+        leaf.bytes_scanned * 3 < whole.bytes_scanned,
+        "userIdentity.arn read {} bytes, the whole userIdentity {}",
+        leaf.bytes_scanned,
+        whole.bytes_scanned
+    );
+    // No day of the store is in range: no file is opened.
+    let none = statistics(
+        &engine,
+        "SELECT eventname FROM generated WHERE eventtime < '2020-01-01 00:00:00'",
+    )
+    .await;
+    assert_eq!((none.events_scanned, none.bytes_scanned), (0, 0));
+    assert_eq!(none.events_matched, 0);
 }
 
 #[tokio::test(flavor = "multi_thread")]
