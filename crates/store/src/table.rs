@@ -302,26 +302,16 @@ impl EventTable {
 
     /// Counts from the table log: events, files, bytes, events per day.
     pub fn stats(&self) -> Result<TableStats, StoreError> {
-        let snapshot = self
-            .table
-            .snapshot()
-            .map_err(|e| StoreError::delta(&self.store_id, e))?;
         let mut stats = TableStats {
             version: self.table.version().unwrap_or(0),
             ..TableStats::default()
         };
-        for file in snapshot.log_data().iter() {
-            let rows = file.num_records().unwrap_or(0) as u64;
+        for file in self.data_files()? {
+            let rows = file.events.unwrap_or(0);
             stats.files += 1;
-            stats.bytes += u64::try_from(file.size()).unwrap_or(0);
+            stats.bytes += file.size;
             stats.events += rows;
-            let day = file
-                .partition_values_map()
-                .get(PARTITION_COLUMN)
-                .cloned()
-                .flatten()
-                .unwrap_or_default();
-            *stats.events_per_day.entry(day).or_default() += rows;
+            *stats.events_per_day.entry(file.day).or_default() += rows;
         }
         Ok(stats)
     }
@@ -346,24 +336,14 @@ impl EventTable {
             oldest_kept_day: oldest_kept.clone(),
             ..RetentionReport::default()
         };
-        let snapshot = self
-            .table
-            .snapshot()
-            .map_err(|e| StoreError::delta(&self.store_id, e))?;
         let mut expired_files = Vec::new();
-        for file in snapshot.log_data().iter() {
-            let day = file
-                .partition_values_map()
-                .get(PARTITION_COLUMN)
-                .cloned()
-                .flatten()
-                .unwrap_or_default();
-            if day.as_str() < oldest_kept.as_str() {
-                report.events_removed += file.num_records().unwrap_or(0) as u64;
-                expired_files.push(file.path().into_owned());
-                if report.days_removed.last() != Some(&day) && !report.days_removed.contains(&day) {
-                    report.days_removed.push(day);
+        for file in self.data_files()? {
+            if file.day.as_str() < oldest_kept.as_str() {
+                report.events_removed += file.events.unwrap_or(0);
+                if !report.days_removed.contains(&file.day) {
+                    report.days_removed.push(file.day);
                 }
+                expired_files.push(file.path);
             }
         }
         if expired_files.is_empty() {
@@ -379,11 +359,8 @@ impl EventTable {
             .map_err(|e| StoreError::delta(&self.store_id, e))?;
         self.table = table;
         // The log no longer names these files: delete them. A crash here leaves only unreferenced files.
-        let prefix = self.object_prefix();
-        for file in &expired_files {
-            let path = Path::parse(format!("{prefix}/{file}"))
-                .unwrap_or_else(|_| Path::from(format!("{prefix}/{file}")));
-            match self.objects.delete(&path).await {
+        for path in &expired_files {
+            match self.objects.delete(path).await {
                 Ok(()) | Err(object_store::Error::NotFound { .. }) => report.files_removed += 1,
                 Err(e) => {
                     return Err(StoreError::ObjectStore {
