@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use auditlake_ingest::{IngestOptions, IngestSummary, Source, ingest};
+use auditlake_schema::rebuild;
 use auditlake_store::{Lake, LakeSettings, NewStore};
 use chrono::{TimeZone, Utc};
 use deltalake::arrow::array::{Array, AsArray};
@@ -134,13 +135,14 @@ fn source_records(folder: &Path, out: &mut Vec<Value>) {
     }
 }
 
-/// The `eventjson` of every event in a store, read from its Parquet files.
-async fn stored_event_json(lake: &Lake, store_name: &str) -> Vec<String> {
+/// The `eventjson` of every event in a store, read from its Parquet files (records stored as a layout written
+/// out from their columns), and how many were stored as a layout.
+async fn stored_event_json(lake: &Lake, store_name: &str) -> (Vec<String>, usize) {
     let store = lake.store(store_name).await.expect("store");
     let table = lake.table(&store).await.expect("table");
     let dir = table.url().to_file_path().expect("local table");
     let snapshot = table.delta().snapshot().expect("snapshot");
-    let mut out = Vec::new();
+    let (mut out, mut layouts) = (Vec::new(), 0);
     for file in snapshot.log_data().iter() {
         let reader = ParquetRecordBatchReaderBuilder::try_new(
             std::fs::File::open(dir.join(file.path().as_ref())).expect("open"),
@@ -151,11 +153,15 @@ async fn stored_event_json(lake: &Lake, store_name: &str) -> Vec<String> {
         for batch in reader {
             let batch = batch.expect("batch");
             let column = batch.column_by_name("eventjson").expect("eventjson column");
-            let strings = column.as_string::<i32>();
+            layouts += (0..column.len())
+                .filter(|&i| !column.as_string::<i32>().value(i).starts_with('{'))
+                .count();
+            let columns = rebuild::record_columns(&batch).expect("record columns");
+            let strings = rebuild::rebuild_event_json(column, &columns).expect("rebuilt");
             out.extend((0..strings.len()).map(|i| strings.value(i).to_owned()));
         }
     }
-    out
+    (out, layouts)
 }
 
 /// Records read, written, rejected, and inputs that could not be read.
@@ -231,8 +237,12 @@ async fn every_corpus_folder_ingests_with_expected_counts_and_round_trips() {
         source_records(&corpus().join(folder), &mut originals);
         let originals: std::collections::HashSet<String> =
             originals.iter().map(canonical).collect();
-        let stored = stored_event_json(&lake, &folder.replace('/', "-")).await;
+        let (stored, layouts) = stored_event_json(&lake, &folder.replace('/', "-")).await;
         assert_eq!(stored.len() as u64, summary.events_written, "{folder}");
+        eprintln!(
+            "{folder}: {layouts} of {} events stored as a layout",
+            stored.len()
+        );
         for text in stored {
             let value: Value = serde_json::from_str(&text)
                 .unwrap_or_else(|e| panic!("{folder}: eventjson is not JSON ({e}): {text}"));

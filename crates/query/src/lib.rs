@@ -8,6 +8,7 @@
 pub mod catalog;
 pub mod engine;
 pub mod error;
+mod event_json;
 pub mod history;
 pub mod provider;
 pub mod render;

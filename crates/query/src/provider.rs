@@ -8,6 +8,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use auditlake_schema::PARTITION_COLUMN;
 use auditlake_store::DataFile;
+
+use crate::event_json;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use datafusion::arrow::array::{Array, BooleanArray, RecordBatch, StringArray};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
@@ -152,14 +154,28 @@ impl TableProvider for EventStoreTable {
         }
         let groups = FileGroup::new(partitioned).split_files(state.config().target_partitions());
         let format = ParquetFormat::default().with_options(state.table_options().parquet.clone());
+        let all: Vec<usize> = (0..self.schema.fields().len()).collect();
+        let projection = projection.unwrap_or(&all);
+        // eventjson and eventjsonchecksum are computed from other columns, which the scan then reads too.
+        let rebuild = event_json::needs_rebuild(&self.schema, projection);
+        let scanned = if rebuild {
+            event_json::scan_columns(&self.schema, projection)?
+        } else {
+            projection.clone()
+        };
         let config =
             FileScanConfigBuilder::new(url, format.file_source(self.schema.clone().into()))
                 .with_file_groups(groups)
                 .with_statistics(total)
-                .with_projection_indices(projection.cloned())?
+                .with_projection_indices(Some(scanned.clone()))?
                 .with_limit(limit)
                 .build();
-        format.create_physical_plan(state, config).await
+        let scan = format.create_physical_plan(state, config).await?;
+        if !rebuild {
+            return Ok(scan);
+        }
+        let options = Arc::new(state.config_options().clone());
+        event_json::project(scan, &self.schema, projection, &scanned, options)
     }
 }
 

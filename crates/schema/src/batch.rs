@@ -4,11 +4,10 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, RecordBatch, StringBuilder};
+use arrow::array::{Array, ArrayRef, RecordBatch, StringArray, StringBuilder};
 use chrono::Datelike;
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use sha2::{Digest, Sha256};
 
 use crate::column::{Column, ColumnBuilder};
 use crate::error::RecordError;
@@ -157,10 +156,15 @@ fn missing_event_time(text: &str) -> Result<Fallback<'_>, RecordError> {
 }
 
 /// Collects decoded events into record batches of the event schema.
+///
+/// A record whose JSON is written again byte for byte from its typed columns and its [layout](crate::layout)
+/// is stored as that layout in `eventjson`; any other record is stored whole. `eventjsonchecksum` is stored
+/// empty: it is computed when read ([`crate::rebuild`]).
 pub struct EventBatchBuilder {
     fields: RecordBuilder<'static>,
     json: StringBuilder,
-    checksum: StringBuilder,
+    layouts: StringBuilder,
+    layout: String,
     day: StringBuilder,
     rows: usize,
     json_bytes: usize,
@@ -172,7 +176,8 @@ impl EventBatchBuilder {
         Self {
             fields: Record::builder(capacity),
             json: StringBuilder::with_capacity(capacity, capacity * 1024),
-            checksum: StringBuilder::with_capacity(capacity, capacity * 64),
+            layouts: StringBuilder::with_capacity(capacity, capacity * 64),
+            layout: String::with_capacity(128),
             day: StringBuilder::with_capacity(capacity, capacity * 10),
             rows: 0,
             json_bytes: 0,
@@ -183,12 +188,12 @@ impl EventBatchBuilder {
     pub fn append(&mut self, event: &DecodedEvent<'_>) {
         self.fields.append(Some(&event.record));
         self.json.append_value(&event.json);
-        let digest = Sha256::digest(event.json.as_bytes());
-        let mut hex = [0u8; 64];
-        // A 32-byte digest always fits 64 hex digits.
-        let _ = hex::encode_to_slice(digest, &mut hex);
-        self.checksum
-            .append_value(std::str::from_utf8(&hex).unwrap_or_default());
+        self.layout.clear();
+        if event.record.write_fields_layout(&mut self.layout) {
+            self.layouts.append_value(&self.layout);
+        } else {
+            self.layouts.append_null();
+        }
         match chrono::DateTime::from_timestamp_micros(event.event_time) {
             Some(t) => {
                 let _ = write!(self.day, "{:04}-{:02}-{:02}", t.year(), t.month(), t.day());
@@ -218,8 +223,12 @@ impl EventBatchBuilder {
     /// Takes the events appended so far as a record batch of [`event_schema`].
     pub fn finish(&mut self) -> RecordBatch {
         let mut columns: Vec<ArrayRef> = self.fields.finish_children();
-        columns.push(Arc::new(self.json.finish()));
-        columns.push(Arc::new(self.checksum.finish()));
+        let json = stored_event_json(&self.json.finish(), &self.layouts.finish(), &columns);
+        let rows = json.len();
+        columns.push(Arc::new(json));
+        columns.push(Arc::new(StringArray::from_iter_values(
+            std::iter::repeat_n("", rows),
+        )));
         columns.push(Arc::new(self.day.finish()));
         self.rows = 0;
         self.json_bytes = 0;
@@ -229,11 +238,34 @@ impl EventBatchBuilder {
     }
 }
 
+/// The `eventjson` column to store: each record's layout where writing it again from `fields` gives back its JSON
+/// byte for byte, else its JSON.
+fn stored_event_json(
+    json: &StringArray,
+    layouts: &StringArray,
+    fields: &[ArrayRef],
+) -> StringArray {
+    let mut out = StringBuilder::with_capacity(json.len(), json.len() * 64);
+    let mut rebuilt = String::with_capacity(4096);
+    for row in 0..json.len() {
+        let original = json.value(row);
+        let same = layouts.is_valid(row) && {
+            rebuilt.clear();
+            crate::rebuild::rebuild_record(layouts.value(row), fields, row, &mut rebuilt).is_ok()
+                && rebuilt == original
+        };
+        out.append_value(if same { layouts.value(row) } else { original });
+    }
+    out.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use arrow::array::{
         Array, AsArray, BooleanArray, MapArray, StructArray, TimestampMicrosecondArray,
     };
+
+    use sha2::{Digest, Sha256};
 
     use crate::column::Text;
 
@@ -370,6 +402,87 @@ mod tests {
                 .value(0),
             "2024-05-01"
         );
+    }
+
+    /// The stored `eventjson` column, and the JSON of each record as read.
+    fn stored_and_read(batch: &RecordBatch) -> (Vec<String>, Vec<String>) {
+        let stored = batch.column_by_name("eventjson").expect("eventjson");
+        let columns = crate::rebuild::record_columns(batch).expect("columns");
+        let read = crate::rebuild::rebuild_event_json(stored, &columns).expect("rebuilt");
+        let stored = stored.as_string::<i32>();
+        (
+            (0..stored.len())
+                .map(|i| stored.value(i).to_owned())
+                .collect(),
+            (0..read.len()).map(|i| read.value(i).to_owned()).collect(),
+        )
+    }
+
+    #[test]
+    fn records_written_again_byte_for_byte_are_stored_as_a_layout() {
+        let records = [
+            // CloudTrail's own order, explicit nulls, nested structs, a list of structs, typed payload values.
+            r#"{"eventVersion":"1.09","userIdentity":{"type":"AssumedRole","principalId":"AROA:s","arn":"arn:aws:sts::1:assumed-role/R/s","accountId":"1","sessionContext":{"sessionIssuer":{"type":"Role","userName":"R"},"webIdFederationData":{},"attributes":{"creationDate":"2024-01-01T00:00:00Z","mfaAuthenticated":"false"}}},"eventTime":"2024-05-01T12:00:00Z","eventSource":"s3.amazonaws.com","eventName":"PutObject","awsRegion":"us-east-1","sourceIPAddress":"1.2.3.4","userAgent":"ua \"quoted\" é","requestParameters":{"bucketName":"b","size":12,"ratio":-1.5e3,"on":true,"tags":{"a":[1,2]},"acl":null,"n":"text"},"responseElements":null,"requestID":"r","eventID":"e","readOnly":false,"resources":[{"accountId":"1","type":"AWS::S3::Object","ARN":"arn:aws:s3:::b/k"},{"ARN":"arn:aws:s3:::b","type":"AWS::S3::Bucket"}],"eventType":"AwsApiCall","managementEvent":false,"recipientAccountId":"1","eventCategory":"Data","tlsDetails":{"tlsVersion":"TLSv1.3"}}"#,
+            // Keys in another order, a fraction of a second, an empty payload and an empty list.
+            r#"{"eventTime":"2024-05-01T12:00:00.250Z","eventName":"ListBuckets","requestParameters":{},"resources":[],"awsRegion":"eu-west-1"}"#,
+            // Kept whole: a key that is no field, a number where text is kept, a string that reads as a number,
+            // an escape serde_json does not write, a time with a fraction written another way.
+            r#"{"eventTime":"2024-05-01T12:00:00Z","futureField":{"x":1}}"#,
+            r#"{"eventTime":"2024-05-01T12:00:00Z","eventVersion":1.08}"#,
+            r#"{"eventTime":"2024-05-01T12:00:00Z","requestParameters":{"maxResults":"50"}}"#,
+            r#"{"eventTime":"2024-05-01T12:00:00Z","eventName":"a\/b"}"#,
+            r#"{"eventTime":"2024-05-01T12:00:00.5Z"}"#,
+            // Lowercase keys, a repeated key, a payload given as a string.
+            r#"{"eventtime":"2024-05-01T12:00:00Z"}"#,
+            r#"{"eventTime":"2024-05-01T12:00:00Z","eventName":"a","eventName":"b"}"#,
+            r#"{"eventTime":"2024-05-01T12:00:00Z","requestParameters":"{\"a\":1}"}"#,
+        ];
+        let batch = batch_of(&records);
+        let (stored, read) = stored_and_read(&batch);
+        for (i, record) in records.iter().enumerate() {
+            assert_eq!(
+                read[i],
+                compact_json(record),
+                "record {i} reads back as it came"
+            );
+            assert_eq!(
+                !stored[i].starts_with('{'),
+                i < 2,
+                "record {i} is stored as a layout only if written again the same: {}",
+                stored[i]
+            );
+        }
+        assert!(stored[0].len() < 64, "{}", stored[0]);
+        // The checksum is stored empty and computed when read: the SHA-256 of the JSON as read.
+        let checksum = batch.column_by_name("eventjsonchecksum").expect("checksum");
+        assert_eq!(checksum.as_string::<i32>().value(0), "");
+        let read_json = StringArray::from(read.clone());
+        let computed = crate::rebuild::event_json_checksum(checksum, &read_json).expect("checksum");
+        assert_eq!(
+            computed.value(0),
+            hex::encode(Sha256::digest(read[0].as_bytes()))
+        );
+        // A checksum stored by an older version is kept.
+        let old = StringArray::from(vec!["abc"; records.len()]);
+        assert_eq!(
+            crate::rebuild::event_json_checksum(&old, &read_json)
+                .expect("checksum")
+                .value(0),
+            "abc"
+        );
+    }
+
+    #[test]
+    fn a_layout_that_does_not_fit_its_columns_is_an_error_not_a_wrong_record() {
+        let batch = batch_of(&[r#"{"eventTime":"2024-05-01T12:00:00Z","eventName":"x"}"#]);
+        let columns = crate::rebuild::record_columns(&batch).expect("columns");
+        for layout in ["C(", "Z", "C!", "?", "CB(A)"] {
+            let stored = StringArray::from(vec![layout]);
+            assert!(
+                crate::rebuild::rebuild_event_json(&stored, &columns).is_err(),
+                "{layout}"
+            );
+        }
     }
 
     #[test]

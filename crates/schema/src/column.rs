@@ -14,6 +14,8 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::json::compact_json;
+use crate::layout::Layout;
+use crate::rebuild::Shape;
 
 /// A value with an Arrow column type and a builder for it.
 pub trait Column: Sized {
@@ -23,6 +25,8 @@ pub trait Column: Sized {
     fn data_type() -> DataType;
     /// A builder with room for `capacity` values.
     fn builder(capacity: usize) -> Self::Builder;
+    /// How a value is written as JSON again.
+    fn shape() -> Shape;
 }
 
 /// Collects optional values into an Arrow array.
@@ -98,7 +102,12 @@ impl<'a> Column for Text<'a> {
     fn builder(capacity: usize) -> TextBuilder {
         TextBuilder(StringBuilder::with_capacity(capacity, capacity * 16))
     }
+    fn shape() -> Shape {
+        Shape::Text
+    }
 }
+
+impl Layout for Text<'_> {}
 
 /// Any JSON value kept as text: a string as its contents, anything else as compact JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -131,7 +140,12 @@ impl<'a> Column for JsonText<'a> {
     fn builder(capacity: usize) -> JsonTextBuilder {
         JsonTextBuilder(StringBuilder::with_capacity(capacity, capacity * 16))
     }
+    fn shape() -> Shape {
+        Shape::JsonText
+    }
 }
+
+impl Layout for JsonText<'_> {}
 
 /// Builder for [`JsonText`] columns.
 pub struct JsonTextBuilder(StringBuilder);
@@ -184,7 +198,12 @@ impl Column for Bool {
     fn builder(capacity: usize) -> BoolBuilder {
         BoolBuilder(BooleanBuilder::with_capacity(capacity))
     }
+    fn shape() -> Shape {
+        Shape::Bool
+    }
 }
+
+impl Layout for Bool {}
 
 /// Builder for [`Bool`] columns.
 pub struct BoolBuilder(BooleanBuilder);
@@ -315,7 +334,12 @@ impl<'a> Column for Payload<'a> {
         .with_values_field(Arc::new(Field::new("value", DataType::Utf8, true)));
         PayloadBuilder(builder)
     }
+    fn shape() -> Shape {
+        Shape::Payload
+    }
 }
+
+impl Layout for Payload<'_> {}
 
 /// Builder for list columns.
 pub struct ListColumnBuilder<T: Column> {
@@ -372,6 +396,9 @@ impl<T: Column> Column for Vec<T> {
             nulls: NullBufferBuilder::new(capacity),
         }
     }
+    fn shape() -> Shape {
+        Shape::List(Box::new(T::shape()))
+    }
 }
 
 /// Assembles a struct array from its finished children.
@@ -408,11 +435,47 @@ macro_rules! cloudtrail_struct {
         #[derive(Debug, Clone, Default, PartialEq)]
         pub struct $name<$lt> {
             $( #[doc = concat!("`", $key, "`")] pub $field: Option<$ty>, )*
+            /// The object's keys in the order they came: its layout.
+            #[doc(hidden)]
+            pub _keys: $crate::layout::KeyOrder,
             #[doc(hidden)]
             pub _marker: std::marker::PhantomData<&$lt ()>,
         }
 
         impl<$lt> $name<$lt> {
+            /// The column names of the fields, in order.
+            pub const COLUMNS: &'static [&'static str] = &[ $( $col, )* ];
+
+            /// Appends the layout of this object's keys (without parentheses) to `out`; false if it has a key that
+            /// is not a field, so it cannot be written from its fields.
+            pub fn write_fields_layout(&self, out: &mut String) -> bool {
+                if !self._keys.is_complete() {
+                    return false;
+                }
+                for (position, null) in self._keys.keys() {
+                    if null {
+                        out.push($crate::layout::NULL_MARK as char);
+                    }
+                    out.push($crate::layout::CODES[position] as char);
+                    if null {
+                        continue;
+                    }
+                    $(
+                        if position == { const P: usize = $crate::layout::position_of(<$name<'static>>::COLUMNS, $col); P } {
+                            match &self.$field {
+                                Some(value) => {
+                                    if !$crate::layout::Layout::write_layout(value, out) {
+                                        return false;
+                                    }
+                                }
+                                None => return false,
+                            }
+                        }
+                    )*
+                }
+                true
+            }
+
             /// The Arrow fields of this struct, lowercase, all nullable.
             pub fn fields() -> arrow::datatypes::Fields {
                 arrow::datatypes::Fields::from(vec![
@@ -439,8 +502,11 @@ macro_rules! cloudtrail_struct {
                                     out.$field = map.next_value::<Option<$ty>>().map_err(|e| {
                                         A::Error::custom(format_args!("{}: {}", $key, e))
                                     })?;
+                                    const P: usize = $crate::layout::position_of(<$name<'static>>::COLUMNS, $col);
+                                    out._keys.push(P, out.$field.is_none());
                                 } )*
                                 _ => {
+                                    out._keys.push_unknown();
                                     map.next_value::<serde::de::IgnoredAny>()?;
                                 }
                             }
@@ -486,10 +552,24 @@ macro_rules! cloudtrail_struct {
             }
         }
 
+        impl<$lt> $crate::layout::Layout for $name<$lt> {
+            fn write_layout(&self, out: &mut String) -> bool {
+                out.push('(');
+                if !self.write_fields_layout(out) {
+                    return false;
+                }
+                out.push(')');
+                true
+            }
+        }
+
         impl<$lt> $crate::column::Column for $name<$lt> {
             type Builder = $builder<$lt>;
             fn data_type() -> arrow::datatypes::DataType {
                 arrow::datatypes::DataType::Struct($name::fields())
+            }
+            fn shape() -> $crate::rebuild::Shape {
+                $crate::rebuild::Shape::Struct(vec![ $( ($key, <$ty as $crate::column::Column>::shape()), )* ])
             }
             fn builder(capacity: usize) -> $builder<$lt> {
                 $builder {

@@ -10,6 +10,8 @@ mod batch;
 mod column;
 mod error;
 mod json;
+pub mod layout;
+pub mod rebuild;
 mod record;
 mod time;
 

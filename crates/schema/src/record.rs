@@ -8,6 +8,8 @@ use arrow::datatypes::{DataType, TimeUnit};
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 
 use crate::column::{Bool, Column, ColumnBuilder, JsonText, Payload, Text, cloudtrail_struct};
+use crate::layout::Layout;
+use crate::rebuild::Shape;
 use crate::time::parse_event_time;
 
 /// `eventTime`, in microseconds since the epoch, UTC.
@@ -42,7 +44,12 @@ impl Column for EventTime {
     fn builder(capacity: usize) -> EventTimeBuilder {
         EventTimeBuilder(TimestampMicrosecondBuilder::with_capacity(capacity).with_timezone("UTC"))
     }
+    fn shape() -> Shape {
+        Shape::Time
+    }
 }
+
+impl Layout for EventTime {}
 
 /// Builder for [`EventTime`] columns.
 pub struct EventTimeBuilder(TimestampMicrosecondBuilder);

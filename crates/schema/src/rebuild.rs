@@ -1,0 +1,425 @@
+//! Writing a record's JSON again from its typed columns and its [layout](crate::layout).
+//!
+//! The writing is fixed: strings are escaped as serde_json escapes them, times are written as
+//! `YYYY-MM-DDTHH:MM:SSZ` (with `.fff` or `.ffffff` when they have a fraction), and a payload value is written
+//! as it is when it reads as a JSON number, `true`, `false`, an object or an array, else as a string. A record
+//! that does not come out byte for byte the same is stored whole; so this writing is part of the store format
+//! and must never change for layouts already stored.
+
+use std::fmt::Write as _;
+use std::sync::LazyLock;
+
+use arrow::array::{Array, ArrayRef, AsArray, StringArray, StringBuilder};
+use arrow::datatypes::{DataType, TimeUnit, TimestampMicrosecondType};
+use thiserror::Error;
+
+use crate::column::Column;
+use crate::layout::{CODES, NULL_MARK};
+use crate::record::Record;
+
+/// How a field's value is written as JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shape {
+    /// A string.
+    Text,
+    /// A string, or JSON kept as text ([`crate::JsonText`]).
+    JsonText,
+    /// An event time.
+    Time,
+    /// `true` or `false`.
+    Bool,
+    /// An object of text values ([`crate::Payload`]).
+    Payload,
+    /// An object of the given fields (JSON key, shape), in column order.
+    Struct(Vec<(&'static str, Shape)>),
+    /// A list of values of the shape.
+    List(Box<Shape>),
+}
+
+/// The fields of a record: JSON key and shape, in the order of the record's columns.
+pub fn record_fields() -> &'static [(&'static str, Shape)] {
+    static FIELDS: LazyLock<Vec<(&'static str, Shape)>> = LazyLock::new(|| match Record::shape() {
+        Shape::Struct(fields) => fields,
+        _ => Vec::new(),
+    });
+    &FIELDS
+}
+
+/// Why a layout could not be written out: the layout and the columns do not agree.
+#[derive(Debug, Clone, Error, PartialEq, Eq)]
+#[error("the event's stored layout does not fit its columns: {0}")]
+pub struct RebuildError(String);
+
+fn unfit(what: impl Into<String>) -> RebuildError {
+    RebuildError(what.into())
+}
+
+/// Appends to `out` the JSON of the record at `row` of `columns` (one array per [`record_fields`] entry),
+/// written in `layout`.
+pub fn rebuild_record(
+    layout: &str,
+    columns: &[ArrayRef],
+    row: usize,
+    out: &mut String,
+) -> Result<(), RebuildError> {
+    let fields = record_fields();
+    if columns.len() != fields.len() {
+        return Err(unfit(format!(
+            "{} columns for {} fields",
+            columns.len(),
+            fields.len()
+        )));
+    }
+    let mut cursor = Cursor {
+        bytes: layout.as_bytes(),
+        at: 0,
+    };
+    write_object(&mut cursor, fields, columns, row, out)?;
+    if cursor.at != cursor.bytes.len() {
+        return Err(unfit(format!("trailing layout at byte {}", cursor.at)));
+    }
+    Ok(())
+}
+
+/// The `eventjson` column for stored values `stored`: records stored whole (starting with `{`) as they are,
+/// layouts written out from `columns` (one array per [`record_fields`] entry).
+pub fn rebuild_event_json(
+    stored: &dyn Array,
+    columns: &[ArrayRef],
+) -> Result<StringArray, RebuildError> {
+    let mut builder = StringBuilder::with_capacity(stored.len(), stored.len() * 1024);
+    let mut json = String::with_capacity(4096);
+    for row in 0..stored.len() {
+        match string_at(stored, row)? {
+            None => builder.append_null(),
+            Some(text) if text.starts_with('{') => builder.append_value(text),
+            Some(layout) => {
+                json.clear();
+                rebuild_record(layout, columns, row, &mut json)?;
+                builder.append_value(&json);
+            }
+        }
+    }
+    Ok(builder.finish())
+}
+
+/// The `eventjsonchecksum` column: the stored checksum where there is one (stores written before layouts), else
+/// the hex SHA-256 of the record's JSON (`json`, as [`rebuild_event_json`] gives it).
+pub fn event_json_checksum(
+    stored: &dyn Array,
+    json: &dyn Array,
+) -> Result<StringArray, RebuildError> {
+    use sha2::{Digest, Sha256};
+    let mut builder = StringBuilder::with_capacity(json.len(), json.len() * 64);
+    let mut hex = [0u8; 64];
+    for row in 0..json.len() {
+        match (string_at(stored, row)?, string_at(json, row)?) {
+            (Some(checksum), _) if !checksum.is_empty() => builder.append_value(checksum),
+            (_, Some(text)) => {
+                // A 32-byte digest always fits 64 hex digits.
+                let _ = hex::encode_to_slice(Sha256::digest(text.as_bytes()), &mut hex);
+                builder.append_value(std::str::from_utf8(&hex).unwrap_or_default());
+            }
+            (_, None) => builder.append_null(),
+        }
+    }
+    Ok(builder.finish())
+}
+
+struct Cursor<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Cursor<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    fn expect(&mut self, byte: u8) -> Result<(), RebuildError> {
+        if self.peek() == Some(byte) {
+            self.at += 1;
+            Ok(())
+        } else {
+            Err(unfit(format!(
+                "expected '{}' at byte {}",
+                byte as char, self.at
+            )))
+        }
+    }
+}
+
+/// Writes the object at `row` of `columns` (its fields' arrays), reading its keys from `cursor` up to the end of
+/// the layout or the `)` that closes it.
+fn write_object(
+    cursor: &mut Cursor<'_>,
+    fields: &[(&'static str, Shape)],
+    columns: &[ArrayRef],
+    row: usize,
+    out: &mut String,
+) -> Result<(), RebuildError> {
+    out.push('{');
+    let mut first = true;
+    while let Some(mut code) = cursor.peek() {
+        if code == b')' {
+            break;
+        }
+        cursor.at += 1;
+        let null = code == NULL_MARK;
+        if null {
+            code = cursor
+                .peek()
+                .ok_or_else(|| unfit("layout ends after a null mark"))?;
+            cursor.at += 1;
+        }
+        let position = CODES
+            .iter()
+            .position(|&c| c == code)
+            .ok_or_else(|| unfit(format!("unknown key code '{}'", code as char)))?;
+        let ((key, shape), column) = fields
+            .get(position)
+            .zip(columns.get(position))
+            .ok_or_else(|| unfit(format!("key code '{}' past the fields", code as char)))?;
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        out.push('"');
+        out.push_str(key);
+        out.push_str("\":");
+        if null {
+            out.push_str("null");
+        } else {
+            write_value(cursor, shape, column.as_ref(), row, out)
+                .map_err(|e| unfit(format!("{key}: {}", e.0)))?;
+        }
+    }
+    out.push('}');
+    Ok(())
+}
+
+fn write_value(
+    cursor: &mut Cursor<'_>,
+    shape: &Shape,
+    array: &dyn Array,
+    row: usize,
+    out: &mut String,
+) -> Result<(), RebuildError> {
+    if array.is_null(row) {
+        return Err(unfit("null where the layout has a value"));
+    }
+    match shape {
+        Shape::Text => write_string(string_at(array, row)?.unwrap_or_default(), out),
+        Shape::JsonText => write_text_value(string_at(array, row)?.unwrap_or_default(), out),
+        Shape::Bool => {
+            let value = array
+                .as_boolean_opt()
+                .ok_or_else(|| unfit("not a boolean column"))?
+                .value(row);
+            out.push_str(if value { "true" } else { "false" });
+        }
+        Shape::Time => write_time(array, row, out)?,
+        Shape::Payload => write_payload(array, row, out)?,
+        Shape::Struct(fields) => {
+            let array = array
+                .as_struct_opt()
+                .ok_or_else(|| unfit("not a struct column"))?;
+            cursor.expect(b'(')?;
+            write_object(cursor, fields, array.columns(), row, out)?;
+            cursor.expect(b')')?;
+        }
+        Shape::List(item) => {
+            let list = array
+                .as_list_opt::<i32>()
+                .ok_or_else(|| unfit("not a list column"))?;
+            let offsets = list.value_offsets();
+            let (start, end) = (offsets[row] as usize, offsets[row + 1] as usize);
+            cursor.expect(b'[')?;
+            out.push('[');
+            for (n, index) in (start..end).enumerate() {
+                if n > 0 {
+                    out.push(',');
+                }
+                write_value(cursor, item, list.values().as_ref(), index, out)?;
+            }
+            out.push(']');
+            cursor.expect(b']')?;
+        }
+    }
+    Ok(())
+}
+
+fn write_time(array: &dyn Array, row: usize, out: &mut String) -> Result<(), RebuildError> {
+    if !matches!(
+        array.data_type(),
+        DataType::Timestamp(TimeUnit::Microsecond, _)
+    ) {
+        return Err(unfit("not a microsecond timestamp column"));
+    }
+    let micros = array.as_primitive::<TimestampMicrosecondType>().value(row);
+    let time = chrono::DateTime::from_timestamp_micros(micros)
+        .ok_or_else(|| unfit(format!("time out of range: {micros}")))?;
+    let fraction = micros.rem_euclid(1_000_000);
+    let _ = write!(out, "\"{}", time.format("%Y-%m-%dT%H:%M:%S"));
+    if fraction == 0 {
+        out.push_str("Z\"");
+    } else if fraction % 1_000 == 0 {
+        let _ = write!(out, ".{:03}Z\"", fraction / 1_000);
+    } else {
+        let _ = write!(out, ".{fraction:06}Z\"");
+    }
+    Ok(())
+}
+
+fn write_payload(array: &dyn Array, row: usize, out: &mut String) -> Result<(), RebuildError> {
+    let map = array
+        .as_map_opt()
+        .ok_or_else(|| unfit("not a map column"))?;
+    let offsets = map.value_offsets();
+    let (start, end) = (offsets[row] as usize, offsets[row + 1] as usize);
+    let (keys, values) = (map.keys().as_ref(), map.values().as_ref());
+    out.push('{');
+    for index in start..end {
+        if index > start {
+            out.push(',');
+        }
+        write_string(string_at(keys, index)?.unwrap_or_default(), out);
+        out.push(':');
+        match string_at(values, index)? {
+            Some(value) => write_text_value(value, out),
+            None => out.push_str("null"),
+        }
+    }
+    out.push('}');
+    Ok(())
+}
+
+/// A value kept as text: as it is when it reads as JSON other than a string, else as a string.
+fn write_text_value(text: &str, out: &mut String) {
+    if text.starts_with(['{', '[']) || text == "true" || text == "false" || is_json_number(text) {
+        out.push_str(text);
+    } else {
+        write_string(text, out);
+    }
+}
+
+/// Whether `text` is a JSON number as written (`-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`).
+fn is_json_number(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - start
+    };
+    match b.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => {
+            digits(&mut i);
+        }
+        _ => return false,
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// Writes `text` as a JSON string, escaped as serde_json escapes it.
+fn write_string(text: &str, out: &mut String) {
+    out.push('"');
+    let mut plain = 0;
+    for (i, c) in text.char_indices() {
+        let escape = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            '\u{8}' => "\\b",
+            '\u{c}' => "\\f",
+            c if (c as u32) < 0x20 => "",
+            _ => continue,
+        };
+        out.push_str(&text[plain..i]);
+        if escape.is_empty() {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push_str(escape);
+        }
+        plain = i + c.len_utf8();
+    }
+    out.push_str(&text[plain..]);
+    out.push('"');
+}
+
+/// The text at `row` of a string column of any of Arrow's string types.
+fn string_at(array: &dyn Array, row: usize) -> Result<Option<&str>, RebuildError> {
+    if array.is_null(row) {
+        return Ok(None);
+    }
+    Ok(Some(match array.data_type() {
+        DataType::Utf8 => array.as_string::<i32>().value(row),
+        DataType::LargeUtf8 => array.as_string::<i64>().value(row),
+        DataType::Utf8View => array.as_string_view().value(row),
+        other => return Err(unfit(format!("not a string column: {other}"))),
+    }))
+}
+
+/// The fields of the record as `Arc`s, for callers that hold a batch.
+pub fn record_columns(batch: &arrow::array::RecordBatch) -> Result<Vec<ArrayRef>, RebuildError> {
+    Record::fields()
+        .iter()
+        .map(|f| {
+            batch
+                .column_by_name(f.name())
+                .cloned()
+                .ok_or_else(|| unfit(format!("no {} column", f.name())))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_escape_as_serde_json_does() {
+        for text in [
+            "plain",
+            "q\"b\\s",
+            "nl\ncr\rtab\t",
+            "\u{1}\u{8}\u{c}\u{1f}",
+            "é/ü",
+            "",
+        ] {
+            let mut out = String::new();
+            write_string(text, &mut out);
+            assert_eq!(out, serde_json::to_string(text).expect("json"), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_are_recognised_as_json_spells_them() {
+        for yes in ["0", "-1", "12", "1.5", "1e9", "-0.25E-3"] {
+            assert!(is_json_number(yes), "{yes}");
+        }
+        for no in ["", "-", "01", "1.", ".5", "1e", "+1", "12a", "0x1", "NaN"] {
+            assert!(!is_json_number(no), "{no}");
+        }
+    }
+}
