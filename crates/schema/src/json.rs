@@ -4,28 +4,22 @@ use std::borrow::Cow;
 /// (key order, number spelling, escapes). Borrows when there is nothing to remove.
 pub fn compact_json(text: &str) -> Cow<'_, str> {
     let bytes = text.as_bytes();
-    let first = match first_removable(bytes) {
-        Some(i) => i,
-        None => return Cow::Borrowed(text),
+    let Some(first) = first_removable(bytes) else {
+        return Cow::Borrowed(text);
     };
     let mut out = Vec::with_capacity(bytes.len());
     out.extend_from_slice(&bytes[..first]);
-    let (mut in_string, mut escaped) = (false, false);
-    for &b in &bytes[first..] {
-        if in_string {
-            out.push(b);
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
+    let mut i = first;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'"' {
+            let end = string_end(bytes, i + 1);
+            out.extend_from_slice(&bytes[i..end]);
+            i = end;
+        } else {
+            if !b.is_ascii_whitespace() {
+                out.push(b);
             }
-        } else if !b.is_ascii_whitespace() {
-            if b == b'"' {
-                in_string = true;
-            }
-            out.push(b);
+            i += 1;
         }
     }
     // Only ASCII whitespace outside strings was removed, so the bytes are still UTF-8.
@@ -37,23 +31,30 @@ pub fn compact_json(text: &str) -> Cow<'_, str> {
 
 /// Index of the first whitespace byte outside a string, if any.
 fn first_removable(bytes: &[u8]) -> Option<usize> {
-    let (mut in_string, mut escaped) = (false, false);
-    for (i, &b) in bytes.iter().enumerate() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-        } else if b == b'"' {
-            in_string = true;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'"' {
+            i = string_end(bytes, i + 1);
         } else if b.is_ascii_whitespace() {
             return Some(i);
+        } else {
+            i += 1;
         }
     }
     None
+}
+
+/// The index just past the quote that closes the string whose contents start at `start` (the end of `bytes` if
+/// it is not closed). Jumps from quote or backslash to the next with memchr.
+fn string_end(bytes: &[u8], mut start: usize) -> usize {
+    while let Some(rest) = bytes.get(start..) {
+        match memchr::memchr2(b'"', b'\\', rest) {
+            Some(j) if rest[j] == b'"' => return start + j + 1,
+            Some(j) => start += j + 2,
+            None => break,
+        }
+    }
+    bytes.len()
 }
 
 #[cfg(test)]
@@ -65,5 +66,12 @@ mod tests {
         let text = "{ \"a\" : [1, 2],\n  \"b\": \"x y \\\" z\" }";
         assert_eq!(compact_json(text), "{\"a\":[1,2],\"b\":\"x y \\\" z\"}");
         assert!(matches!(compact_json("{\"a\":1}"), Cow::Borrowed(_)));
+        // Escaped quotes and backslashes inside strings, a string at the very end, an unterminated string.
+        assert_eq!(
+            compact_json(r#"{"k\\": "v\"x" , "e":"\\" }"#),
+            r#"{"k\\":"v\"x","e":"\\"}"#
+        );
+        assert_eq!(compact_json("[1, \"x y"), "[1,\"x y");
+        assert_eq!(compact_json("\"a b\""), "\"a b\"");
     }
 }

@@ -11,6 +11,7 @@ use std::sync::LazyLock;
 
 use arrow::array::{Array, ArrayRef, AsArray, StringArray, StringBuilder};
 use arrow::datatypes::{DataType, TimeUnit, TimestampMicrosecondType};
+use chrono::{Datelike, Timelike};
 use thiserror::Error;
 
 use crate::column::Column;
@@ -258,16 +259,36 @@ fn write_time(array: &dyn Array, row: usize, out: &mut String) -> Result<(), Reb
     }
     let micros = array.as_primitive::<TimestampMicrosecondType>().value(row);
     let time = chrono::DateTime::from_timestamp_micros(micros)
+        .filter(|t| (0..=9999).contains(&t.year()))
         .ok_or_else(|| unfit(format!("time out of range: {micros}")))?;
     let fraction = micros.rem_euclid(1_000_000);
-    let _ = write!(out, "\"{}", time.format("%Y-%m-%dT%H:%M:%S"));
+    out.push('"');
+    let mut digits = |value: u32, width: usize, after: char| {
+        let mut buf = [b'0'; 6];
+        let mut v = value;
+        for slot in buf[..width].iter_mut().rev() {
+            *slot = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        out.push_str(std::str::from_utf8(&buf[..width]).unwrap_or_default());
+        out.push(after);
+    };
+    // A year in 0..=9999 has four digits.
+    digits(time.year().unsigned_abs(), 4, '-');
+    digits(time.month(), 2, '-');
+    digits(time.day(), 2, 'T');
+    digits(time.hour(), 2, ':');
+    digits(time.minute(), 2, ':');
     if fraction == 0 {
-        out.push_str("Z\"");
+        digits(time.second(), 2, 'Z');
     } else if fraction % 1_000 == 0 {
-        let _ = write!(out, ".{:03}Z\"", fraction / 1_000);
+        digits(time.second(), 2, '.');
+        digits((fraction / 1_000) as u32, 3, 'Z');
     } else {
-        let _ = write!(out, ".{fraction:06}Z\"");
+        digits(time.second(), 2, '.');
+        digits(fraction as u32, 6, 'Z');
     }
+    out.push('"');
     Ok(())
 }
 
@@ -339,29 +360,47 @@ fn is_json_number(text: &str) -> bool {
     i == b.len()
 }
 
+/// The bytes a JSON string escapes: control characters, `"` and `\\`.
+static NEEDS_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
 /// Writes `text` as a JSON string, escaped as serde_json escapes it.
 fn write_string(text: &str, out: &mut String) {
     out.push('"');
+    let bytes = text.as_bytes();
     let mut plain = 0;
-    for (i, c) in text.char_indices() {
-        let escape = match c {
-            '"' => "\\\"",
-            '\\' => "\\\\",
-            '\n' => "\\n",
-            '\r' => "\\r",
-            '\t' => "\\t",
-            '\u{8}' => "\\b",
-            '\u{c}' => "\\f",
-            c if (c as u32) < 0x20 => "",
+    // Every byte that needs an escape is ASCII, so cutting the text at one keeps it UTF-8.
+    for (i, &b) in bytes.iter().enumerate() {
+        if !NEEDS_ESCAPE[usize::from(b)] {
+            continue;
+        }
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..0x20 => "",
             _ => continue,
         };
         out.push_str(&text[plain..i]);
         if escape.is_empty() {
-            let _ = write!(out, "\\u{:04x}", c as u32);
+            let _ = write!(out, "\\u{b:04x}");
         } else {
             out.push_str(escape);
         }
-        plain = i + c.len_utf8();
+        plain = i + 1;
     }
     out.push_str(&text[plain..]);
     out.push('"');
@@ -411,6 +450,34 @@ mod tests {
             write_string(text, &mut out);
             assert_eq!(out, serde_json::to_string(text).expect("json"), "{text:?}");
         }
+    }
+
+    #[test]
+    fn times_are_written_with_the_fraction_they_need() {
+        use arrow::array::TimestampMicrosecondArray;
+        let times = TimestampMicrosecondArray::from(vec![
+            1_714_564_800_000_000,
+            1_714_564_800_250_000,
+            1_714_564_800_000_001,
+            -1_000_000,
+        ])
+        .with_timezone("UTC");
+        let written: Vec<String> = (0..times.len())
+            .map(|row| {
+                let mut out = String::new();
+                write_time(&times, row, &mut out).expect("time");
+                out
+            })
+            .collect();
+        assert_eq!(
+            written,
+            [
+                "\"2024-05-01T12:00:00Z\"",
+                "\"2024-05-01T12:00:00.250Z\"",
+                "\"2024-05-01T12:00:00.000001Z\"",
+                "\"1969-12-31T23:59:59Z\"",
+            ]
+        );
     }
 
     #[test]
