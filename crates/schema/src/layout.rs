@@ -5,6 +5,9 @@
 //! A layout is text. Each key is one character of [`CODES`] (the key's position among its object's fields),
 //! preceded by `!` when its value is `null`. A struct value follows its key as `(` its own layout `)`, a list of
 //! structs as `[` one `(…)` per element `]`. A layout never starts with `{`, so it cannot be taken for a record.
+//!
+//! Stored layouts name fields by position, so a struct's fields never move: new ones go at the end (a test in
+//! `record.rs` pins them). A different layout format would start with a character outside [`CODES`] and `!`.
 
 /// The character naming the field at each position of an object's fields.
 pub const CODES: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

@@ -158,6 +158,8 @@ cloudtrail_struct! {
 
 cloudtrail_struct! {
     /// A CloudTrail record, in CloudTrail Lake's column order. Fields not listed here stay in `eventjson`.
+    /// Fields never move, in this struct or the ones it holds: stored layouts name them by position, so new ones
+    /// go at the end.
     pub struct Record<'a> / RecordBuilder {
         "eventversion" / "eventVersion" => event_version: Text<'a>,
         "useridentity" / "userIdentity" => user_identity: UserIdentity<'a>,
@@ -211,6 +213,128 @@ impl Record<'_> {
             "Data"
         } else {
             "Management"
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stored layout names each key by its field's position (crate::layout): moving, removing or inserting a
+    /// field would make the layouts already stored write other keys. New fields go at the end of their struct,
+    /// and this list grows with them; a change in the stored format needs a layout prefix outside
+    /// [`crate::layout::CODES`].
+    #[test]
+    fn field_positions_are_the_stored_layout_codes_and_never_move() {
+        let pinned: &[(&str, &[&str])] = &[
+            ("SessionAttributes", &["creationdate", "mfaauthenticated"]),
+            (
+                "SessionIssuer",
+                &["type", "principalid", "arn", "accountid", "username"],
+            ),
+            ("WebIdFederationData", &["federatedprovider", "attributes"]),
+            (
+                "SessionContext",
+                &[
+                    "attributes",
+                    "sessionissuer",
+                    "webidfederationdata",
+                    "sourceidentity",
+                    "ec2roledelivery",
+                    "ec2issuedinvpc",
+                ],
+            ),
+            ("OnBehalfOf", &["userid", "identitystorearn"]),
+            (
+                "UserIdentity",
+                &[
+                    "type",
+                    "principalid",
+                    "arn",
+                    "accountid",
+                    "accesskeyid",
+                    "username",
+                    "sessioncontext",
+                    "invokedby",
+                    "identityprovider",
+                    "credentialid",
+                    "onbehalfof",
+                ],
+            ),
+            ("Resource", &["accountid", "type", "arn", "arnprefix"]),
+            (
+                "TlsDetails",
+                &["tlsversion", "ciphersuite", "clientprovidedhostheader"],
+            ),
+            (
+                "Addendum",
+                &[
+                    "reason",
+                    "updatedfields",
+                    "originalrequestid",
+                    "originaleventid",
+                ],
+            ),
+            (
+                "Record",
+                &[
+                    "eventversion",
+                    "useridentity",
+                    "eventtime",
+                    "eventsource",
+                    "eventname",
+                    "awsregion",
+                    "sourceipaddress",
+                    "useragent",
+                    "errorcode",
+                    "errormessage",
+                    "requestparameters",
+                    "responseelements",
+                    "additionaleventdata",
+                    "requestid",
+                    "eventid",
+                    "readonly",
+                    "resources",
+                    "eventtype",
+                    "apiversion",
+                    "managementevent",
+                    "recipientaccountid",
+                    "sharedeventid",
+                    "annotation",
+                    "vpcendpointid",
+                    "vpcendpointaccountid",
+                    "serviceeventdetails",
+                    "addendum",
+                    "edgedevicedetails",
+                    "insightdetails",
+                    "eventcategory",
+                    "tlsdetails",
+                    "sessioncredentialfromconsole",
+                ],
+            ),
+        ];
+        let actual: &[(&str, &[&str])] = &[
+            ("SessionAttributes", SessionAttributes::COLUMNS),
+            ("SessionIssuer", SessionIssuer::COLUMNS),
+            ("WebIdFederationData", WebIdFederationData::COLUMNS),
+            ("SessionContext", SessionContext::COLUMNS),
+            ("OnBehalfOf", OnBehalfOf::COLUMNS),
+            ("UserIdentity", UserIdentity::COLUMNS),
+            ("Resource", Resource::COLUMNS),
+            ("TlsDetails", TlsDetails::COLUMNS),
+            ("Addendum", Addendum::COLUMNS),
+            ("Record", Record::COLUMNS),
+        ];
+        for ((name, want), (_, got)) in pinned.iter().zip(actual) {
+            assert!(
+                got.starts_with(want),
+                "{name}: stored layouts name fields by position; {want:?} must stay the first fields, found {got:?}"
+            );
+            assert!(
+                got.len() <= crate::layout::CODES.len(),
+                "{name}: too many fields for the codes"
+            );
         }
     }
 }
