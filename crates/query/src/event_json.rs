@@ -72,20 +72,20 @@ pub(crate) fn project(
     }
     let json = Arc::new(ScalarFunctionExpr::new(
         EVENT_JSON_COLUMN,
-        Arc::new(ScalarUDF::new_from_impl(Rebuilt {
-            output: json_field.data_type().clone(),
-            signature: Signature::variadic_any(Volatility::Immutable),
-        })),
+        Arc::new(ScalarUDF::new_from_impl(ComputedColumn::new(
+            Computed::Json,
+            json_field.data_type(),
+        ))),
         json_args,
         json_field,
         config.clone(),
     ));
     let checksum = Arc::new(ScalarFunctionExpr::new(
         EVENT_JSON_CHECKSUM_COLUMN,
-        Arc::new(ScalarUDF::new_from_impl(Checksum {
-            output: checksum_field.data_type().clone(),
-            signature: Signature::any(2, Volatility::Immutable),
-        })),
+        Arc::new(ScalarUDF::new_from_impl(ComputedColumn::new(
+            Computed::Checksum,
+            checksum_field.data_type(),
+        ))),
         vec![column(EVENT_JSON_CHECKSUM_COLUMN)?, json.clone()],
         checksum_field,
         config,
@@ -109,71 +109,73 @@ pub(crate) fn project(
     Ok(Arc::new(ProjectionExec::try_new(exprs, scan)?))
 }
 
-/// `eventjson` from the stored value and the record's fields (in [`auditlake_schema::Record::fields`] order).
+/// Which of the two columns a [`ComputedColumn`] gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Computed {
+    /// `eventjson`, from the stored value and the record's fields (in [`auditlake_schema::Record::fields`] order).
+    Json,
+    /// `eventjsonchecksum`, from the stored value and `eventjson`.
+    Checksum,
+}
+
+/// A column computed when read, as a function of the columns the scan reads.
 #[derive(Debug, PartialEq, Eq, Hash)]
-struct Rebuilt {
+struct ComputedColumn {
+    computed: Computed,
     output: DataType,
     signature: Signature,
 }
 
-impl ScalarUDFImpl for Rebuilt {
-    fn name(&self) -> &str {
-        "auditlake_eventjson"
-    }
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
-        Ok(self.output.clone())
-    }
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let rows = args.number_rows;
-        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
-        let (stored, fields) = arrays
-            .split_first()
-            .ok_or_else(|| DataFusionError::Internal("eventjson without arguments".into()))?;
-        debug_assert_eq!(stored.len(), rows);
-        let json = rebuild::rebuild_event_json(stored.as_ref(), fields)
-            .map_err(|e| DataFusionError::Execution(e.to_string()))?;
-        as_output(Arc::new(json), &self.output)
-    }
-}
-
-/// `eventjsonchecksum` from the stored value and `eventjson`.
-#[derive(Debug, PartialEq, Eq, Hash)]
-struct Checksum {
-    output: DataType,
-    signature: Signature,
-}
-
-impl ScalarUDFImpl for Checksum {
-    fn name(&self) -> &str {
-        "auditlake_eventjsonchecksum"
-    }
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
-        Ok(self.output.clone())
-    }
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
-        let [stored, json] = arrays.as_slice() else {
-            return Err(DataFusionError::Internal(
-                "eventjsonchecksum takes 2 arguments".into(),
-            ));
+impl ComputedColumn {
+    fn new(computed: Computed, output: &DataType) -> Self {
+        let signature = match computed {
+            Computed::Json => Signature::variadic_any(Volatility::Immutable),
+            Computed::Checksum => Signature::any(2, Volatility::Immutable),
         };
-        let checksum = rebuild::event_json_checksum(stored.as_ref(), json.as_ref())
-            .map_err(|e| DataFusionError::Execution(e.to_string()))?;
-        as_output(Arc::new(checksum), &self.output)
+        ComputedColumn {
+            computed,
+            output: output.clone(),
+            signature,
+        }
     }
 }
 
-/// `array` in the column's declared string type.
-fn as_output(array: ArrayRef, output: &DataType) -> Result<ColumnarValue> {
-    Ok(ColumnarValue::Array(if array.data_type() == output {
-        array
-    } else {
-        cast(&array, output)?
-    }))
+impl ScalarUDFImpl for ComputedColumn {
+    fn name(&self) -> &str {
+        match self.computed {
+            Computed::Json => "auditlake_eventjson",
+            Computed::Checksum => "auditlake_eventjsonchecksum",
+        }
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+        Ok(self.output.clone())
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+        let computed = match (self.computed, arrays.as_slice()) {
+            (Computed::Json, [stored, fields @ ..]) => {
+                rebuild::rebuild_event_json(stored.as_ref(), fields)
+            }
+            (Computed::Checksum, [stored, json]) => {
+                rebuild::event_json_checksum(stored.as_ref(), json.as_ref())
+            }
+            _ => {
+                return Err(DataFusionError::Internal(format!(
+                    "{} got {} arguments",
+                    self.name(),
+                    arrays.len()
+                )));
+            }
+        }
+        .map_err(|e| DataFusionError::Execution(e.to_string()))?;
+        let array: ArrayRef = Arc::new(computed);
+        Ok(ColumnarValue::Array(if array.data_type() == &self.output {
+            array
+        } else {
+            cast(&array, &self.output)?
+        }))
+    }
 }
