@@ -15,9 +15,11 @@
 //! - regular expressions: `regexp_extract`, `regexp_extract_all`,
 //!   `regexp_replace`, `regexp_count` ([`regexp`]);
 //! - URLs: `url_extract_host`, `url_extract_path`, `url_extract_parameter`
-//!   ([`url`]).
+//!   ([`url`]);
+//! - varbinary: `to_utf8`, `from_utf8`, `to_hex` ([`binary`]), with
+//!   DataFusion's `sha256`, for `to_hex(sha256(to_utf8(eventjson)))`.
 //!
-//! `element_at`, `contains`, `regexp_replace` and `regexp_count` replace the
+//! `element_at`, `contains`, `regexp_replace`, `regexp_count` and `to_hex` replace the
 //! DataFusion built-ins of the same name. Each module documents where its
 //! functions differ from Trino. Every function returns NULL for a NULL
 //! argument; errors name the function.
@@ -27,6 +29,7 @@ use std::sync::Arc;
 use datafusion::logical_expr::{ScalarUDF, ScalarUDFImpl};
 use datafusion::prelude::SessionContext;
 
+pub mod binary;
 pub mod collections;
 mod common;
 pub mod json;
@@ -35,6 +38,7 @@ pub mod regexp;
 pub mod time;
 pub mod url;
 
+use binary::{BinaryFunc, BinaryKind};
 use collections::{ContainsFunc, ElementAtFunc};
 use json::{JsonFunc, JsonKind};
 use json_map::JsonToMapFunc;
@@ -56,6 +60,7 @@ pub fn all_udfs() -> Vec<Arc<ScalarUDF>> {
     out.extend(TimeKind::ALL.into_iter().map(|k| udf(TimeFunc::new(k))));
     out.extend(RegexpKind::ALL.into_iter().map(|k| udf(RegexpFunc::new(k))));
     out.extend(UrlKind::ALL.into_iter().map(|k| udf(UrlFunc::new(k))));
+    out.extend(BinaryKind::ALL.into_iter().map(|k| udf(BinaryFunc::new(k))));
     out
 }
 
@@ -76,6 +81,7 @@ pub fn function_names() -> Vec<&'static str> {
     }
     names.extend(RegexpKind::ALL.iter().map(|k| k.name()));
     names.extend(UrlKind::ALL.iter().map(|k| k.name()));
+    names.extend(BinaryKind::ALL.iter().map(|k| k.name()));
     names
 }
 
