@@ -10,6 +10,8 @@
 //! - dot access on an expression, `element_at(resources, 1).arn` → `get_field(element_at(resources, 1), 'arn')`
 //! - `CAST(x AS map(varchar, json))` → `json_to_map(x, 'json')` (and `map(varchar, varchar)`)
 //! - `sessionCredentialFromConsole = true` (a string column in Lake) compares with the text `'true'`
+//! - `x IS [NOT] DISTINCT FROM y AND z` binds as Trino binds it, `(x IS DISTINCT FROM y) AND z` (sqlparser reads
+//!   the whole `y AND z` as the right side)
 //! - unaliased select items are named as Lake names them: a struct path by its last field
 //!   (`userIdentity.principalid` → `principalid`), any other expression `_col<position>`.
 
@@ -51,6 +53,7 @@ impl VisitorMut for Rewriter {
     type Break = QueryError;
 
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<QueryError> {
+        rebind_is_distinct_from(expr);
         match rewrite_expr(expr) {
             Ok(Some(new)) => *expr = new,
             Ok(None) => {}
@@ -63,6 +66,57 @@ impl VisitorMut for Rewriter {
         name_select_items(select);
         ControlFlow::Continue(())
     }
+}
+
+/// `x IS [NOT] DISTINCT FROM (y AND z)`, as sqlparser reads `x IS DISTINCT FROM y AND z`, becomes
+/// `(x IS DISTINCT FROM y) AND z`, as Trino reads it: the comparison takes the leftmost operand of the AND/OR
+/// chain on its right. Parentheses written in the query are kept (they are `Expr::Nested`).
+fn rebind_is_distinct_from(expr: &mut Expr) {
+    let (Expr::IsDistinctFrom(_, right) | Expr::IsNotDistinctFrom(_, right)) = expr else {
+        return;
+    };
+    if !matches!(
+        right.as_ref(),
+        Expr::BinaryOp {
+            op: BinaryOperator::And | BinaryOperator::Or,
+            ..
+        }
+    ) {
+        return;
+    }
+    let placeholder = Expr::Value(datafusion::sql::sqlparser::ast::Value::Null.into());
+    let taken = std::mem::replace(expr, placeholder);
+    let (left, right, negated) = match taken {
+        Expr::IsDistinctFrom(l, r) => (l, r, false),
+        Expr::IsNotDistinctFrom(l, r) => (l, r, true),
+        other => {
+            *expr = other;
+            return;
+        }
+    };
+    let rebuild = |l, r| {
+        if negated {
+            Expr::IsNotDistinctFrom(l, r)
+        } else {
+            Expr::IsDistinctFrom(l, r)
+        }
+    };
+    *expr = match *right {
+        Expr::BinaryOp {
+            left: first,
+            op,
+            right: rest,
+        } => {
+            let mut comparison = rebuild(left, first);
+            rebind_is_distinct_from(&mut comparison);
+            Expr::BinaryOp {
+                left: Box::new(comparison),
+                op,
+                right: rest,
+            }
+        }
+        other => rebuild(left, Box::new(other)),
+    };
 }
 
 fn parse_expr(text: &str) -> Result<Expr, QueryError> {
