@@ -1,7 +1,7 @@
 //! `eventjson` and `eventjsonchecksum` as a query sees them. A store keeps most records as a layout (a few bytes
 //! naming their keys in order) and writes their JSON again from the typed columns when read; the checksum is
-//! computed when read. Both are plain columns to SQL: this module adds, above a store's scan, the projection
-//! that computes them, reading the columns they are written from.
+//! computed when read. Both are plain columns to SQL: this module adds, above a store's scan, the projections
+//! that compute them, reading the columns they are written from.
 
 use std::sync::Arc;
 
@@ -47,8 +47,9 @@ pub(crate) fn scan_columns(schema: &Schema, projection: &[usize]) -> Result<Vec<
     Ok(columns)
 }
 
-/// Above `scan` (which reads `scanned`, indices of `schema`), the projection giving `projection` of `schema`:
-/// every column as read, but `eventjson` and `eventjsonchecksum` computed.
+/// Above `scan` (which reads `scanned`, indices of `schema`), the projections giving `projection` of `schema`:
+/// every column as read, but `eventjson` and `eventjsonchecksum` computed. `eventjson` is written out once, in a
+/// projection of its own, and the checksum above it hashes that column.
 pub(crate) fn project(
     scan: Arc<dyn ExecutionPlan>,
     schema: &Schema,
@@ -56,21 +57,21 @@ pub(crate) fn project(
     scanned: &[usize],
     config: Arc<ConfigOptions>,
 ) -> Result<Arc<dyn ExecutionPlan>> {
-    let input = scan.schema();
+    let names: Vec<&String> = scanned.iter().map(|&i| schema.field(i).name()).collect();
     let column = |name: &str| -> Result<Arc<dyn PhysicalExpr>> {
-        let position = scanned
+        let position = names
             .iter()
-            .position(|&i| schema.field(i).name() == name)
+            .position(|n| *n == name)
             .ok_or_else(|| DataFusionError::Internal(format!("{name} is not scanned")))?;
         Ok(Arc::new(Column::new(name, position)))
     };
+    // Below: the scanned columns, the stored eventjson replaced by the record's JSON.
     let json_field = Arc::new(schema.field_with_name(EVENT_JSON_COLUMN)?.clone());
-    let checksum_field = Arc::new(schema.field_with_name(EVENT_JSON_CHECKSUM_COLUMN)?.clone());
     let mut json_args = vec![column(EVENT_JSON_COLUMN)?];
     for field in auditlake_schema::Record::fields().iter() {
         json_args.push(column(field.name())?);
     }
-    let json = Arc::new(ScalarFunctionExpr::new(
+    let json: Arc<dyn PhysicalExpr> = Arc::new(ScalarFunctionExpr::new(
         EVENT_JSON_COLUMN,
         Arc::new(ScalarUDF::new_from_impl(ComputedColumn::new(
             Computed::Json,
@@ -80,33 +81,50 @@ pub(crate) fn project(
         json_field,
         config.clone(),
     ));
-    let checksum = Arc::new(ScalarFunctionExpr::new(
+    let below = names
+        .iter()
+        .map(|name| {
+            Ok(ProjectionExpr {
+                expr: if *name == EVENT_JSON_COLUMN {
+                    json.clone()
+                } else {
+                    column(name)?
+                },
+                alias: (*name).clone(),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let below: Arc<dyn ExecutionPlan> = Arc::new(ProjectionExec::try_new(below, scan)?);
+    // Above: the projection asked for, the checksum computed from the stored one and the JSON below.
+    let checksum_field = Arc::new(schema.field_with_name(EVENT_JSON_CHECKSUM_COLUMN)?.clone());
+    let checksum: Arc<dyn PhysicalExpr> = Arc::new(ScalarFunctionExpr::new(
         EVENT_JSON_CHECKSUM_COLUMN,
         Arc::new(ScalarUDF::new_from_impl(ComputedColumn::new(
             Computed::Checksum,
             checksum_field.data_type(),
         ))),
-        vec![column(EVENT_JSON_CHECKSUM_COLUMN)?, json.clone()],
+        vec![
+            column(EVENT_JSON_CHECKSUM_COLUMN)?,
+            column(EVENT_JSON_COLUMN)?,
+        ],
         checksum_field,
         config,
     ));
-    let exprs = projection
+    let above = projection
         .iter()
         .map(|&i| {
             let name = schema.field(i).name();
-            let expr: Arc<dyn PhysicalExpr> = match name.as_str() {
-                EVENT_JSON_COLUMN => json.clone(),
-                EVENT_JSON_CHECKSUM_COLUMN => checksum.clone(),
-                _ => column(name)?,
-            };
             Ok(ProjectionExpr {
-                expr,
+                expr: if name == EVENT_JSON_CHECKSUM_COLUMN {
+                    checksum.clone()
+                } else {
+                    column(name)?
+                },
                 alias: name.clone(),
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    debug_assert_eq!(input.fields().len(), scanned.len());
-    Ok(Arc::new(ProjectionExec::try_new(exprs, scan)?))
+    Ok(Arc::new(ProjectionExec::try_new(above, below)?))
 }
 
 /// Which of the two columns a [`ComputedColumn`] gives.
