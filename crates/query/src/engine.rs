@@ -61,6 +61,10 @@ const SCAN_DEFAULTS: &[(&str, &str)] = &[
     // A day's file holds a page or a few per column: loading the page index of every file costs more than the
     // pages it could skip (row groups are still pruned by their statistics).
     ("datafusion.execution.parquet.enable_page_index", "false"),
+    // A day's footer is about 18 KiB. DataFusion's default first read of a file's tail is 512 KiB: most of a day's
+    // file, copied into fresh memory for every file a query opens. 64 KiB holds the footer with room to spare
+    // (a larger one takes a second read).
+    ("datafusion.execution.parquet.metadata_size_hint", "65536"),
 ];
 
 /// Runs queries over one lake and records them in its history.
