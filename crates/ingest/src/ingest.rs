@@ -6,7 +6,9 @@ use std::time::Instant;
 
 use arrow::array::{Array, StringArray, TimestampMicrosecondArray};
 use auditlake_schema::{DecodedEvent, EventBatchBuilder, RecordBatch, decode_event};
-use auditlake_store::{AdvancedEventSelector, Appender, EventTable, Lake, RetentionReport};
+use auditlake_store::{
+    AdvancedEventSelector, Appender, DayBatch, EventTable, Lake, RetentionReport,
+};
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -134,6 +136,7 @@ pub async fn ingest(
         group: Vec::new(),
         group_bytes: 0,
         limit: options.group_bytes,
+        held: None,
     };
     // Small files (trail log files are a few KiB to a few MiB) are read and unzipped in parallel, a window at a
     // time, in order; a large file is read as a stream of chunks so that it is never held whole.
@@ -226,6 +229,8 @@ struct GroupWriter {
     group: Vec<Chunk>,
     group_bytes: usize,
     limit: usize,
+    /// Decoded rows of the last group's last day, written with the next group.
+    held: Option<RecordBatch>,
 }
 
 impl GroupWriter {
@@ -240,7 +245,17 @@ impl GroupWriter {
         if self.group_bytes >= self.limit {
             self.group_bytes = 0;
             let group = std::mem::take(&mut self.group);
-            write_group(&mut self.appender, group, &self.context, summary, rejects).await?;
+            let held = self.held.take();
+            self.held = write_group(
+                &mut self.appender,
+                group,
+                held,
+                &self.context,
+                summary,
+                rejects,
+                true,
+            )
+            .await?;
         }
         Ok(())
     }
@@ -251,7 +266,17 @@ impl GroupWriter {
         rejects: &mut RejectsReport,
     ) -> Result<Appender, IngestError> {
         let group = std::mem::take(&mut self.group);
-        write_group(&mut self.appender, group, &self.context, summary, rejects).await?;
+        let held = self.held.take();
+        write_group(
+            &mut self.appender,
+            group,
+            held,
+            &self.context,
+            summary,
+            rejects,
+            false,
+        )
+        .await?;
         Ok(self.appender)
     }
 }
@@ -427,17 +452,19 @@ fn decode_tasks(group: &[Chunk], bytes: usize) -> Vec<&[Chunk]> {
     tasks
 }
 
-/// Decodes a group of chunks on every core and writes their events to files, not yet committed.
+/// Decodes a group of chunks on every core and writes their events to files, not yet committed, with the rows
+/// `held` from the group before. With `hold_last_day`, the rows of the group's last day are not written but
+/// returned, to be written with the next group: input comes in delivery order, so that day most likely goes on
+/// in the next group, and holding it back gives the day one file rather than one per group it spans.
 async fn write_group(
     appender: &mut Appender,
     group: Vec<Chunk>,
+    held: Option<RecordBatch>,
     context: &Arc<DecodeContext>,
     summary: &mut IngestSummary,
     rejects: &mut RejectsReport,
-) -> Result<(), IngestError> {
-    if group.is_empty() {
-        return Ok(());
-    }
+    hold_last_day: bool,
+) -> Result<Option<RecordBatch>, IngestError> {
     summary.bytes_read += group.iter().map(|c| c.text.len() as u64).sum::<u64>();
     let context = context.clone();
     let task_bytes = context.task_bytes;
@@ -449,7 +476,7 @@ async fn write_group(
     })
     .await
     .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
-    let mut batches = Vec::with_capacity(decoded.len());
+    let mut batches: Vec<RecordBatch> = held.into_iter().collect();
     for d in decoded {
         summary.events_read += d.read;
         summary.events_filtered += d.filtered;
@@ -463,15 +490,19 @@ async fn write_group(
         }
         batches.extend(d.batch);
     }
+    if batches.is_empty() {
+        return Ok(None);
+    }
     // The group in (day, source, name, time) order, cut at day boundaries into one lane per core, each written
     // by its own writer in parallel: each day's events go to one file with large row groups, the events of one
     // API call together (better compression, and a filter on eventSource or eventName selects runs of rows
     // rather than rows scattered through the file).
-    let lanes = tokio::task::spawn_blocking(move || time_ordered_lanes(&batches, lane_count()))
-        .await
-        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
-    appender.write_lanes(lanes).await?;
-    Ok(())
+    let ordered =
+        tokio::task::spawn_blocking(move || order_group(&batches, lane_count(), hold_last_day))
+            .await
+            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
+    appender.write_lanes(ordered.lanes).await?;
+    Ok(ordered.held)
 }
 
 /// Lanes written in parallel: one per core, at most 4.
@@ -479,13 +510,36 @@ fn lane_count() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get().min(4))
 }
 
-/// The rows of `batches` in (day, source, name, time) order, as `lanes` runs of whole days of about equal size, each a list
-/// of batches of at most [`WRITE_SLICE_ROWS`] rows. Built on every core.
-fn time_ordered_lanes(
+/// A group's rows in writing order.
+struct OrderedGroup {
+    /// Runs of whole days of about equal size, one per writer, each a list of one-day batches.
+    lanes: Vec<Vec<DayBatch>>,
+    /// The rows of the last day, when held back.
+    held: Option<RecordBatch>,
+}
+
+/// The rows of `batches` in (day, source, name, time) order, as `lanes` runs of whole days of about equal size,
+/// each a list of one-day batches of at most [`WRITE_SLICE_ROWS`] rows. With `hold_last_day`, the rows of the
+/// last day are kept apart (in one batch) unless it is the only day. Built on every core.
+fn order_group(
     batches: &[RecordBatch],
     lanes: usize,
-) -> Result<Vec<Vec<RecordBatch>>, IngestError> {
-    let (order, day_starts) = time_order(batches)?;
+    hold_last_day: bool,
+) -> Result<OrderedGroup, IngestError> {
+    let (order, mut day_starts) = time_order(batches)?;
+    let sources: Vec<&RecordBatch> = batches.iter().collect();
+    let interleave = |rows: &[(usize, usize)]| {
+        arrow::compute::interleave_record_batch(&sources, rows)
+            .map_err(|e| IngestError::Batch(e.to_string()))
+    };
+    let (order, held) = match day_starts.pop() {
+        Some(last) if hold_last_day => (&order[..last], Some(interleave(&order[last..])?)),
+        Some(last) => {
+            day_starts.push(last);
+            (&order[..], None)
+        }
+        None => (&order[..], None),
+    };
     // Cut at the day boundary closest past each lane's share of the rows.
     let share = order.len().div_ceil(lanes.max(1)).max(1);
     let mut cuts = vec![0];
@@ -495,21 +549,40 @@ fn time_ordered_lanes(
         }
     }
     cuts.push(order.len());
-    let sources: Vec<&RecordBatch> = batches.iter().collect();
-    cuts.windows(2)
+    // Each lane's slices: cut at every day boundary, and every WRITE_SLICE_ROWS rows within a day.
+    let mut bounds = day_starts.clone();
+    bounds.push(order.len());
+    let lanes = cuts
+        .windows(2)
         .filter(|w| w[1] > w[0])
+        .map(|w| (w[0], w[1]))
         .collect::<Vec<_>>()
         .into_par_iter()
-        .map(|w| {
-            order[w[0]..w[1]]
-                .chunks(WRITE_SLICE_ROWS)
-                .map(|slice| {
-                    arrow::compute::interleave_record_batch(&sources, slice)
-                        .map_err(|e| IngestError::Batch(e.to_string()))
-                })
-                .collect()
+        .map(|(lane_start, lane_end)| {
+            let mut slices = Vec::new();
+            let mut start = lane_start;
+            for &day_end in bounds.iter().filter(|&&b| b > lane_start && b <= lane_end) {
+                while start < day_end {
+                    let end = (start + WRITE_SLICE_ROWS).min(day_end);
+                    slices.push(day_batch(interleave(&order[start..end])?)?);
+                    start = end;
+                }
+            }
+            Ok(slices)
         })
-        .collect()
+        .collect::<Result<Vec<_>, IngestError>>()?;
+    Ok(OrderedGroup { lanes, held })
+}
+
+/// Rows of one day, labelled with it.
+fn day_batch(batch: RecordBatch) -> Result<DayBatch, IngestError> {
+    let day = batch
+        .column_by_name(auditlake_schema::PARTITION_COLUMN)
+        .and_then(|c| c.as_any().downcast_ref::<StringArray>())
+        .filter(|days| !days.is_empty())
+        .map(|days| days.value(0).to_owned())
+        .ok_or_else(|| IngestError::Batch("a batch to write has no event day".into()))?;
+    Ok(DayBatch { day, batch })
 }
 
 /// Rows handed to the table writer at a time.

@@ -200,3 +200,82 @@ async fn a_broken_first_line_is_rejected_alone_and_the_lines_after_it_are_kept()
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_day_gets_one_file_though_its_events_span_groups() {
+    // 30 days of 40 events (about 12 KiB a day) in time order, read in groups of 64 KiB: most groups end inside
+    // a day, whose rest comes with the next group.
+    let first = Utc::now().date_naive() - chrono::Days::new(40);
+    let mut lines = Vec::new();
+    for day in 0..30u64 {
+        let date = first + chrono::Days::new(day);
+        for i in 0..40 {
+            lines.push(format!(
+                r#"{{"eventTime":"{date}T{:02}:{:02}:00Z","eventName":"GetObject","eventID":"id-{day}-{i}","requestParameters":{{"key":"{}"}}}}"#,
+                i / 2,
+                i % 60,
+                "k".repeat(200)
+            ));
+        }
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake = Lake::open(
+        dir.path().join("lake").to_str().expect("utf-8"),
+        LakeSettings::from_env(),
+    )
+    .expect("lake");
+    let store = lake
+        .create_store(NewStore::named("days"))
+        .await
+        .expect("store");
+    let path = dir.path().join("events.jsonl");
+    std::fs::write(&path, lines.join("\n")).expect("write");
+    let options = IngestOptions {
+        chunk_bytes: 16 << 10,
+        group_bytes: 64 << 10,
+        ..IngestOptions::default()
+    };
+    let summary = ingest(
+        &lake,
+        &store.id,
+        &[Source::Path(path)],
+        options,
+        Arc::new(()),
+    )
+    .await
+    .expect("ingest");
+    assert_eq!((summary.events_written, summary.commits), (1200, 1));
+    let table = lake.table(&store).await.expect("table");
+    let files = table.data_files().expect("files");
+    let mut days: Vec<&str> = files.iter().map(|f| f.day.as_str()).collect();
+    days.sort_unstable();
+    days.dedup();
+    assert_eq!((files.len(), days.len()), (30, 30), "one file per day");
+    assert!(files.iter().all(|f| f.events == Some(40)), "{files:?}");
+
+    // The log keeps per-file column statistics for eventtime only.
+    let log = std::fs::read_to_string(
+        dir.path()
+            .join("lake/eventdatastores")
+            .join(&store.id)
+            .join("_delta_log/00000000000000000001.json"),
+    )
+    .expect("commit");
+    let mut adds = 0;
+    for line in log.lines() {
+        let action: serde_json::Value = serde_json::from_str(line).expect("action");
+        let Some(stats) = action["add"]["stats"].as_str() else {
+            continue;
+        };
+        let stats: serde_json::Value = serde_json::from_str(stats).expect("stats");
+        assert_eq!(stats["numRecords"], 40);
+        let columns: Vec<&String> = stats["minValues"]
+            .as_object()
+            .expect("minValues")
+            .keys()
+            .collect();
+        assert_eq!(columns, ["eventtime"]);
+        adds += 1;
+    }
+    assert_eq!(adds, 30);
+}

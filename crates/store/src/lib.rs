@@ -17,4 +17,6 @@ pub use catalog::{
 pub use error::{StoreError, StoreErrorKind};
 pub use lake::{Lake, LakeSettings};
 pub use selectors::{AdvancedEventSelector, FieldSelector};
-pub use table::{AppendReport, Appender, DataFile, EventTable, RetentionReport, TableStats};
+pub use table::{
+    AppendReport, Appender, DataFile, DayBatch, EventTable, RetentionReport, TableStats,
+};
