@@ -243,20 +243,31 @@ impl GroupWriter {
         self.group_bytes += chunk.text.len();
         self.group.push(chunk);
         if self.group_bytes >= self.limit {
-            self.group_bytes = 0;
-            let group = std::mem::take(&mut self.group);
-            let held = self.held.take();
-            self.held = write_group(
-                &mut self.appender,
-                group,
-                held,
-                &self.context,
-                summary,
-                rejects,
-                true,
-            )
-            .await?;
+            self.write(summary, rejects, true).await?;
         }
+        Ok(())
+    }
+
+    /// Writes the pending group with the rows held from the one before, holding back its last day if asked.
+    async fn write(
+        &mut self,
+        summary: &mut IngestSummary,
+        rejects: &mut RejectsReport,
+        hold_last_day: bool,
+    ) -> Result<(), IngestError> {
+        self.group_bytes = 0;
+        let group = std::mem::take(&mut self.group);
+        let held = self.held.take();
+        self.held = write_group(
+            &mut self.appender,
+            group,
+            held,
+            &self.context,
+            summary,
+            rejects,
+            hold_last_day,
+        )
+        .await?;
         Ok(())
     }
 
@@ -265,18 +276,7 @@ impl GroupWriter {
         summary: &mut IngestSummary,
         rejects: &mut RejectsReport,
     ) -> Result<Appender, IngestError> {
-        let group = std::mem::take(&mut self.group);
-        let held = self.held.take();
-        write_group(
-            &mut self.appender,
-            group,
-            held,
-            &self.context,
-            summary,
-            rejects,
-            false,
-        )
-        .await?;
+        self.write(summary, rejects, false).await?;
         Ok(self.appender)
     }
 }

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use auditlake_ingest::{IngestOptions, IngestSummary, Source, ingest};
-use auditlake_store::{Lake, LakeSettings, NewStore};
+use auditlake_store::{EventDataStore, Lake, LakeSettings, NewStore};
 use chrono::Utc;
 
 fn record(i: usize) -> String {
@@ -15,60 +15,76 @@ fn record(i: usize) -> String {
     )
 }
 
-async fn ingest_file(text: &str, gzip: bool) -> IngestSummary {
-    ingest_file_with(text, gzip, None).await
+/// One input file ingested into a new store of a lake in a temporary folder, in chunks of 16 KiB and groups of
+/// 64 KiB (the inputs below span many of each), with its rejects report at `<dir>/rejects.jsonl`.
+struct SmallIngest {
+    dir: tempfile::TempDir,
+    lake: Lake,
+    store: EventDataStore,
+    summary: IngestSummary,
 }
 
-async fn ingest_file_with(
-    text: &str,
-    gzip: bool,
-    rejects_path: Option<std::path::PathBuf>,
-) -> IngestSummary {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let lake = Lake::open(
-        dir.path().join("lake").to_str().expect("utf-8"),
-        LakeSettings::from_env(),
-    )
-    .expect("lake");
-    let store = lake
-        .create_store(NewStore::named("formats"))
+impl SmallIngest {
+    async fn run(file_name: &str, bytes: &[u8]) -> SmallIngest {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lake = Lake::open(
+            dir.path().join("lake").to_str().expect("utf-8"),
+            LakeSettings::from_env(),
+        )
+        .expect("lake");
+        let store = lake
+            .create_store(NewStore::named("formats"))
+            .await
+            .expect("store");
+        let path = dir.path().join(file_name);
+        std::fs::write(&path, bytes).expect("write");
+        let options = IngestOptions {
+            chunk_bytes: 16 << 10,
+            group_bytes: 64 << 10,
+            rejects_path: Some(dir.path().join("rejects.jsonl")),
+            ..IngestOptions::default()
+        };
+        let summary = ingest(
+            &lake,
+            &store.id,
+            &[Source::Path(path)],
+            options,
+            Arc::new(()),
+        )
         .await
-        .expect("store");
-    let path = dir
-        .path()
-        .join(if gzip { "input.json.gz" } else { "input.json" });
-    let bytes = if gzip {
+        .expect("ingest");
+        let stats = lake
+            .table(&store)
+            .await
+            .expect("table")
+            .stats()
+            .expect("stats");
+        assert_eq!(stats.events, summary.events_written);
+        SmallIngest {
+            dir,
+            lake,
+            store,
+            summary,
+        }
+    }
+
+    /// The one reject of the report.
+    fn reject(&self) -> serde_json::Value {
+        let report =
+            std::fs::read_to_string(self.dir.path().join("rejects.jsonl")).expect("report");
+        serde_json::from_str(report.trim()).expect("json")
+    }
+}
+
+/// `text` as a `.json` file, or gzipped as a `.json.gz` file.
+async fn ingest_file(text: &str, gzip: bool) -> SmallIngest {
+    if gzip {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         gz.write_all(text.as_bytes()).expect("gzip");
-        gz.finish().expect("gzip")
+        SmallIngest::run("input.json.gz", &gz.finish().expect("gzip")).await
     } else {
-        text.as_bytes().to_vec()
-    };
-    std::fs::write(&path, bytes).expect("write");
-    // Chunks of 16 KiB and groups of 64 KiB: the inputs below span many of each.
-    let options = IngestOptions {
-        chunk_bytes: 16 << 10,
-        group_bytes: 64 << 10,
-        rejects_path,
-        ..IngestOptions::default()
-    };
-    let summary = ingest(
-        &lake,
-        &store.id,
-        &[Source::Path(path)],
-        options,
-        Arc::new(()),
-    )
-    .await
-    .expect("ingest");
-    let stats = lake
-        .table(&store)
-        .await
-        .expect("table")
-        .stats()
-        .expect("stats");
-    assert_eq!(stats.events, summary.events_written);
-    summary
+        SmallIngest::run("input.json", text.as_bytes()).await
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -76,7 +92,7 @@ async fn a_one_line_trail_file_larger_than_a_chunk_is_read_whole() {
     let records: Vec<String> = (0..500).map(record).collect();
     let text = format!(r#"{{"Records":[{}]}}"#, records.join(","));
     for gzip in [false, true] {
-        let summary = ingest_file(&text, gzip).await;
+        let summary = ingest_file(&text, gzip).await.summary;
         assert_eq!(
             (
                 summary.events_read,
@@ -94,34 +110,8 @@ async fn a_one_line_trail_file_larger_than_a_chunk_is_read_whole() {
 async fn json_lines_larger_than_a_chunk_keep_their_line_numbers() {
     let mut lines: Vec<String> = (0..1000).map(record).collect();
     lines[777] = "{\"eventTime\": \"oops\"}".to_owned();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let report = dir.path().join("rejects.jsonl");
-    let lake = Lake::open(
-        dir.path().join("lake").to_str().expect("utf-8"),
-        LakeSettings::from_env(),
-    )
-    .expect("lake");
-    let store = lake
-        .create_store(NewStore::named("lines"))
-        .await
-        .expect("store");
-    let path = dir.path().join("events.jsonl");
-    std::fs::write(&path, lines.join("\n")).expect("write");
-    let options = IngestOptions {
-        chunk_bytes: 16 << 10,
-        group_bytes: 64 << 10,
-        rejects_path: Some(report.clone()),
-        ..IngestOptions::default()
-    };
-    let summary = ingest(
-        &lake,
-        &store.id,
-        &[Source::Path(path)],
-        options,
-        Arc::new(()),
-    )
-    .await
-    .expect("ingest");
+    let run = SmallIngest::run("events.jsonl", lines.join("\n").as_bytes()).await;
+    let summary = &run.summary;
     assert_eq!(
         (
             summary.events_read,
@@ -130,9 +120,7 @@ async fn json_lines_larger_than_a_chunk_keep_their_line_numbers() {
         ),
         (1000, 999, 1)
     );
-    let reject: serde_json::Value =
-        serde_json::from_str(std::fs::read_to_string(&report).expect("report").trim())
-            .expect("json");
+    let reject = run.reject();
     assert_eq!(reject["line"], 778);
     assert_eq!(reject["recordIndex"], 778);
 }
@@ -155,9 +143,8 @@ async fn concatenated_trail_files_one_per_line_give_their_records() {
             format!(r#"{{"Records":[{}]}}"#, records.join(","))
         })
         .collect();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let report = dir.path().join("rejects.jsonl");
-    let summary = ingest_file_with(&files.join("\n"), false, Some(report.clone())).await;
+    let run = ingest_file(&files.join("\n"), false).await;
+    let summary = &run.summary;
     assert_eq!(
         (
             summary.events_read,
@@ -166,9 +153,7 @@ async fn concatenated_trail_files_one_per_line_give_their_records() {
         ),
         (300, 299, 1)
     );
-    let reject: serde_json::Value =
-        serde_json::from_str(std::fs::read_to_string(&report).expect("report").trim())
-            .expect("json");
+    let reject = run.reject();
     assert_eq!(
         (reject["line"].as_u64(), reject["recordIndex"].as_u64()),
         (Some(2), Some(50))
@@ -181,7 +166,7 @@ async fn a_broken_first_line_is_rejected_alone_and_the_lines_after_it_are_kept()
     lines.insert(0, "not json".to_owned());
     lines.push("{\"eventTime\": \"2024-05-01T00:00:00Z\", \"eventName\": ".to_owned());
     for gzip in [false, true] {
-        let summary = ingest_file(&lines.join("\n"), gzip).await;
+        let summary = ingest_file(&lines.join("\n"), gzip).await.summary;
         assert_eq!(
             (
                 summary.events_read,
@@ -218,32 +203,12 @@ async fn each_day_gets_one_file_though_its_events_span_groups() {
             ));
         }
     }
-    let dir = tempfile::tempdir().expect("tempdir");
-    let lake = Lake::open(
-        dir.path().join("lake").to_str().expect("utf-8"),
-        LakeSettings::from_env(),
-    )
-    .expect("lake");
-    let store = lake
-        .create_store(NewStore::named("days"))
-        .await
-        .expect("store");
-    let path = dir.path().join("events.jsonl");
-    std::fs::write(&path, lines.join("\n")).expect("write");
-    let options = IngestOptions {
-        chunk_bytes: 16 << 10,
-        group_bytes: 64 << 10,
-        ..IngestOptions::default()
-    };
-    let summary = ingest(
-        &lake,
-        &store.id,
-        &[Source::Path(path)],
-        options,
-        Arc::new(()),
-    )
-    .await
-    .expect("ingest");
+    let SmallIngest {
+        dir,
+        lake,
+        store,
+        summary,
+    } = SmallIngest::run("events.jsonl", lines.join("\n").as_bytes()).await;
     assert_eq!((summary.events_written, summary.commits), (1200, 1));
     let table = lake.table(&store).await.expect("table");
     let files = table.data_files().expect("files");
