@@ -378,8 +378,20 @@ fn write_string(text: &str, out: &mut String) {
     out.push('"');
     let bytes = text.as_bytes();
     let mut plain = 0;
+    let mut i = 0;
     // Every byte that needs an escape is ASCII, so cutting the text at one keeps it UTF-8.
-    for (i, &b) in bytes.iter().enumerate() {
+    while i < bytes.len() {
+        // Eight bytes at a time while none of them needs an escape (most text).
+        let word = bytes
+            .get(i..i + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map(u64::from_le_bytes);
+        if word.is_some_and(|w| !word_needs_escape(w)) {
+            i += 8;
+            continue;
+        }
+        let b = bytes[i];
+        i += 1;
         if !NEEDS_ESCAPE[usize::from(b)] {
             continue;
         }
@@ -391,19 +403,31 @@ fn write_string(text: &str, out: &mut String) {
             b'\t' => "\\t",
             0x08 => "\\b",
             0x0c => "\\f",
-            0..0x20 => "",
-            _ => continue,
+            _ => "",
         };
-        out.push_str(&text[plain..i]);
+        out.push_str(&text[plain..i - 1]);
         if escape.is_empty() {
             let _ = write!(out, "\\u{b:04x}");
         } else {
             out.push_str(escape);
         }
-        plain = i + 1;
+        plain = i;
     }
     out.push_str(&text[plain..]);
     out.push('"');
+}
+
+/// Whether any of the eight bytes of `word` needs an escape: below 0x20, `"` or `\\` (exact, by the usual
+/// "has a zero byte" and "has a byte less than" tricks).
+fn word_needs_escape(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+    (has_zero(word ^ (ONES * u64::from(b'"')))
+        | has_zero(word ^ (ONES * u64::from(b'\\')))
+        | below_space)
+        != 0
 }
 
 /// The text at `row` of a string column of any of Arrow's string types.
@@ -449,6 +473,20 @@ mod tests {
             let mut out = String::new();
             write_string(text, &mut out);
             assert_eq!(out, serde_json::to_string(text).expect("json"), "{text:?}");
+        }
+        // Every ASCII character and a few wider ones, at every position of eight-byte words (the fast path
+        // skips a word only if none of its bytes needs an escape), beside others or alone.
+        let wide = ['é', '€', '😀', '\u{7f}', '\u{80}'];
+        for c in (0u8..0x80).map(char::from).chain(wide) {
+            for at in 0..20 {
+                for pad in ['a', '"', '\u{1}'] {
+                    let mut text: String = std::iter::repeat_n(pad, 24).collect();
+                    text.insert(at, c);
+                    let mut out = String::new();
+                    write_string(&text, &mut out);
+                    assert_eq!(out, serde_json::to_string(&text).expect("json"), "{text:?}");
+                }
+            }
         }
     }
 
