@@ -476,6 +476,7 @@ async fn write_group(
     })
     .await
     .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+    let held_batches = usize::from(held.is_some());
     let mut batches: Vec<RecordBatch> = held.into_iter().collect();
     for d in decoded {
         summary.events_read += d.read;
@@ -497,10 +498,18 @@ async fn write_group(
     // by its own writer in parallel: each day's events go to one file with large row groups, the events of one
     // API call together (better compression, and a filter on eventSource or eventName selects runs of rows
     // rather than rows scattered through the file).
-    let ordered =
-        tokio::task::spawn_blocking(move || order_group(&batches, lane_count(), hold_last_day))
-            .await
-            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
+    // Rows are held at most as many as the group read, and only while the input still adds to their day: memory
+    // stays bounded when a day runs through many groups (input not in time order, or several sources).
+    let hold = hold_last_day.then(|| Hold {
+        new_from: held_batches,
+        max_rows: batches[held_batches..]
+            .iter()
+            .map(RecordBatch::num_rows)
+            .sum(),
+    });
+    let ordered = tokio::task::spawn_blocking(move || order_group(&batches, lane_count(), hold))
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
     appender.write_lanes(ordered.lanes).await?;
     Ok(ordered.held)
 }
@@ -518,13 +527,23 @@ struct OrderedGroup {
     held: Option<RecordBatch>,
 }
 
+/// When a group's last day may be held back.
+#[derive(Debug, Clone, Copy)]
+struct Hold {
+    /// The batches from this index on are new in the group (those before were held from the group before).
+    new_from: usize,
+    /// The most rows held.
+    max_rows: usize,
+}
+
 /// The rows of `batches` in (day, source, name, time) order, as `lanes` runs of whole days of about equal size,
-/// each a list of one-day batches of at most [`WRITE_SLICE_ROWS`] rows. With `hold_last_day`, the rows of the
-/// last day are kept apart (in one batch) unless it is the only day. Built on every core.
+/// each a list of one-day batches of at most [`WRITE_SLICE_ROWS`] rows. With `hold`, the rows of the last day are
+/// kept apart (in one batch) unless it is the only day, it has more than `max_rows` rows, or none of them is new.
+/// Built on every core.
 fn order_group(
     batches: &[RecordBatch],
     lanes: usize,
-    hold_last_day: bool,
+    hold: Option<Hold>,
 ) -> Result<OrderedGroup, IngestError> {
     let (order, mut day_starts) = time_order(batches)?;
     let sources: Vec<&RecordBatch> = batches.iter().collect();
@@ -532,8 +551,14 @@ fn order_group(
         arrow::compute::interleave_record_batch(&sources, rows)
             .map_err(|e| IngestError::Batch(e.to_string()))
     };
+    let holds = |last: usize| {
+        hold.is_some_and(|hold| {
+            order.len() - last <= hold.max_rows
+                && order[last..].iter().any(|&(b, _)| b >= hold.new_from)
+        })
+    };
     let (order, held) = match day_starts.pop() {
-        Some(last) if hold_last_day => (&order[..last], Some(interleave(&order[last..])?)),
+        Some(last) if holds(last) => (&order[..last], Some(interleave(&order[last..])?)),
         Some(last) => {
             day_starts.push(last);
             (&order[..], None)
@@ -639,4 +664,75 @@ fn time_order(batches: &[RecordBatch]) -> Result<(Vec<(usize, usize)>, Vec<usize
             .collect(),
         day_starts,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One event on each of `days`, in that order.
+    fn batch(days: &[&str]) -> RecordBatch {
+        let texts: Vec<String> = days
+            .iter()
+            .enumerate()
+            .map(|(i, day)| {
+                format!(
+                    r#"{{"eventTime":"{day}T00:00:{i:02}Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","eventID":"e{i}"}}"#
+                )
+            })
+            .collect();
+        let mut builder = EventBatchBuilder::with_capacity(texts.len());
+        for text in &texts {
+            builder.append(&decode_event(text).expect("record"));
+        }
+        builder.finish()
+    }
+
+    /// (rows held, days written in order with their rows).
+    fn outcome(group: &OrderedGroup) -> (usize, Vec<(String, usize)>) {
+        let held = group.held.as_ref().map_or(0, RecordBatch::num_rows);
+        let written = group
+            .lanes
+            .iter()
+            .flatten()
+            .map(|b| (b.day.clone(), b.batch.num_rows()))
+            .collect();
+        (held, written)
+    }
+
+    #[test]
+    fn a_groups_last_day_is_held_only_while_new_and_within_bounds() {
+        let day = |d: &str, rows: usize| (d.to_owned(), rows);
+        let hold = |new_from, max_rows| Some(Hold { new_from, max_rows });
+        // The last day, new in the group: held.
+        let one = [batch(&["2024-05-02", "2024-05-01", "2024-05-02"])];
+        let group = order_group(&one, 2, hold(0, 3)).expect("order");
+        assert_eq!(outcome(&group), (2, vec![day("2024-05-01", 1)]));
+        // Not asked to hold, or the day is the group's only one: written.
+        let group = order_group(&one, 2, None).expect("order");
+        assert_eq!(
+            outcome(&group),
+            (0, vec![day("2024-05-01", 1), day("2024-05-02", 2)])
+        );
+        let only = [batch(&["2024-05-01", "2024-05-01"])];
+        let group = order_group(&only, 2, hold(0, 2)).expect("order");
+        assert_eq!(outcome(&group), (0, vec![day("2024-05-01", 2)]));
+        // More rows than the group read: written, so what is held never grows past a group.
+        let group = order_group(&one, 2, hold(0, 1)).expect("order");
+        assert_eq!(
+            outcome(&group),
+            (0, vec![day("2024-05-01", 1), day("2024-05-02", 2)])
+        );
+        // The last day holds only rows held before (the input has moved on to other days): written.
+        let moved_on = [batch(&["2024-05-03"]), batch(&["2024-05-01"])];
+        let group = order_group(&moved_on, 2, hold(1, 1)).expect("order");
+        assert_eq!(
+            outcome(&group),
+            (0, vec![day("2024-05-01", 1), day("2024-05-03", 1)])
+        );
+        // Held rows of a day the group adds to: held again, with the new ones.
+        let goes_on = [batch(&["2024-05-03"]), batch(&["2024-05-02", "2024-05-03"])];
+        let group = order_group(&goes_on, 2, hold(1, 2)).expect("order");
+        assert_eq!(outcome(&group), (2, vec![day("2024-05-02", 1)]));
+    }
 }
