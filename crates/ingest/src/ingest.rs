@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use arrow::array::{Array, StringArray, TimestampMicrosecondArray};
+use arrow::array::{Array, BooleanArray, StringArray, TimestampMicrosecondArray};
 use auditlake_schema::{DecodedEvent, EventBatchBuilder, RecordBatch, decode_event};
 use auditlake_store::{
     AdvancedEventSelector, Appender, DayBatch, EventTable, Lake, RetentionReport,
@@ -15,8 +15,9 @@ use serde::Serialize;
 
 use crate::error::IngestError;
 use crate::filter::selects;
-use crate::input::{Chunk, ChunkReader, Input, InputFailure, InputFormat, Source, expand, split};
+use crate::input::{Chunk, ChunkReader, Input, InputFailure, InputFormat, Source, expand};
 use crate::rejects::{Reject, RejectsReport};
+use crate::split::{split, split_checked};
 
 /// How to run an ingest.
 #[derive(Debug, Clone)]
@@ -398,15 +399,28 @@ fn decode_chunks(chunks: &[Chunk], context: &DecodeContext) -> Decoded {
             Err(failure) => out.failures.push(failure),
         }
     }
-    let capacity = split_chunks.iter().map(|(_, r)| r.len()).sum();
+    let capacity = split_chunks.iter().map(|(_, s)| s.records.len()).sum();
     let mut builder = EventBatchBuilder::with_capacity(capacity);
-    for (chunk, records) in split_chunks {
-        out.read += records.len() as u64;
-        for record in records {
+    // Rows of chunks found not to be valid JSON after some of their records were appended.
+    let mut dropped: Vec<std::ops::Range<usize>> = Vec::new();
+    for (chunk, split) in split_chunks {
+        let first_row = builder.len();
+        let mut part = Decoded::default();
+        let mut invalid = None;
+        for record in &split.records {
             let event: DecodedEvent<'_> = match decode_event(record.text) {
                 Ok(event) => event,
                 Err(e) => {
-                    out.rejects.push(Reject::record(
+                    // A record that is not JSON in a file cut by its structure: the file is not JSON, and is
+                    // rejected whole, as it is when serde_json cuts it.
+                    if split.unchecked
+                        && serde_json::from_str::<serde::de::IgnoredAny>(record.text).is_err()
+                        && let Err(failure) = split_checked(chunk)
+                    {
+                        invalid = Some(failure);
+                        break;
+                    }
+                    part.rejects.push(Reject::record(
                         &chunk.source,
                         record.line,
                         record.index,
@@ -417,22 +431,44 @@ fn decode_chunks(chunks: &[Chunk], context: &DecodeContext) -> Decoded {
                 }
             };
             if !selects(&context.selectors, &event.record) {
-                out.filtered += 1;
+                part.filtered += 1;
                 continue;
             }
             if auditlake_schema::day_of_micros(event.event_time)
                 .is_none_or(|day| day < context.oldest_kept)
             {
-                out.expired += 1;
+                part.expired += 1;
                 continue;
             }
             builder.append(&event);
         }
+        if let Some(failure) = invalid {
+            out.failures.push(failure);
+            dropped.push(first_row..builder.len());
+            continue;
+        }
+        out.read += split.records.len() as u64;
+        out.filtered += part.filtered;
+        out.expired += part.expired;
+        out.rejects.append(&mut part.rejects);
     }
     if !builder.is_empty() {
-        out.batch = Some(builder.finish());
+        out.batch = Some(without_rows(builder.finish(), &dropped));
     }
     out
+}
+
+/// `batch` without the rows in `dropped`.
+fn without_rows(batch: RecordBatch, dropped: &[std::ops::Range<usize>]) -> RecordBatch {
+    if dropped.iter().all(|r| r.is_empty()) {
+        return batch;
+    }
+    let keep: BooleanArray = (0..batch.num_rows())
+        .map(|row| Some(!dropped.iter().any(|r| r.contains(&row))))
+        .collect();
+    // The mask has one entry per row, so filtering cannot fail.
+    arrow::compute::filter_record_batch(&batch, &keep)
+        .unwrap_or_else(|e| panic!("filtering a batch by a mask of its own length: {e}"))
 }
 
 /// Splits `group` into runs of consecutive chunks of about `bytes` of text each: the units decoded in parallel.

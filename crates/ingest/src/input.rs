@@ -296,7 +296,7 @@ impl ChunkReader {
             InputFormat::Auto => detect(&text),
             f => f,
         };
-        let lines = text.bytes().filter(|&b| b == b'\n').count();
+        let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
         let chunk = Chunk {
             source: self.input.name.clone(),
             format,
@@ -327,6 +327,10 @@ pub(crate) fn detect(text: &str) -> InputFormat {
     let trimmed = text.trim_start();
     if trimmed.starts_with('[') {
         return InputFormat::Array;
+    }
+    // The usual case, a trail log file as CloudTrail writes it, is told by its structure without a full parse.
+    if crate::split::trail_records(trimmed).is_some() {
+        return InputFormat::Trail;
     }
     // A single JSON document is a trail log file if it has Records, else one record.
     match serde_json::from_str::<TrailProbe<'_>>(trimmed) {
@@ -394,94 +398,4 @@ mod tests {
 struct TrailProbe<'a> {
     #[serde(borrow, rename = "Records")]
     records: Option<&'a RawValue>,
-}
-
-#[derive(Deserialize)]
-struct TrailFile<'a> {
-    #[serde(borrow, rename = "Records")]
-    records: Option<Vec<&'a RawValue>>,
-}
-
-/// One record's text and where it stands in its input.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct RecordText<'a> {
-    pub text: &'a str,
-    pub line: usize,
-    pub index: usize,
-}
-
-/// Cuts a chunk into records, or says why the chunk as a whole cannot be read.
-pub(crate) fn split(chunk: &Chunk) -> Result<Vec<RecordText<'_>>, InputFailure> {
-    let text = chunk.text.as_str();
-    let fail = |e: serde_json::Error, what: &str| InputFailure {
-        source: chunk.source.clone(),
-        line: Some(chunk.first_line + e.line().saturating_sub(1)),
-        reason: format!("not a valid {what}: {e}; no record of this file was ingested"),
-    };
-    let raws: Vec<&RawValue> = match chunk.format {
-        InputFormat::JsonLines | InputFormat::Auto => {
-            let mut out = Vec::new();
-            let mut index = chunk.first_index;
-            for (i, line) in text.lines().enumerate() {
-                if line.trim().is_empty() {
-                    continue;
-                }
-                // A line holding a whole trail log file gives its records; their index is their
-                // position in that line's `Records`.
-                if line.trim_start().starts_with("{\"Records\"")
-                    && let Ok(TrailFile {
-                        records: Some(records),
-                    }) = serde_json::from_str::<TrailFile<'_>>(line)
-                {
-                    for (position, raw) in records.into_iter().enumerate() {
-                        out.push(RecordText {
-                            text: raw.get(),
-                            line: chunk.first_line + i,
-                            index: position + 1,
-                        });
-                    }
-                } else {
-                    out.push(RecordText {
-                        text: line,
-                        line: chunk.first_line + i,
-                        index,
-                    });
-                }
-                index += 1;
-            }
-            return Ok(out);
-        }
-        InputFormat::Object => {
-            vec![serde_json::from_str::<&RawValue>(text).map_err(|e| fail(e, "JSON record"))?]
-        }
-        InputFormat::Array => serde_json::from_str::<Vec<&RawValue>>(text)
-            .map_err(|e| fail(e, "JSON array of records"))?,
-        InputFormat::Trail => serde_json::from_str::<TrailFile<'_>>(text)
-            .map_err(|e| fail(e, "CloudTrail log file"))?
-            .records
-            .ok_or_else(|| InputFailure {
-                source: chunk.source.clone(),
-                line: None,
-                reason: "not a CloudTrail log file: no \"Records\" list".into(),
-            })?,
-    };
-    // Line numbers from each record's position in the text, counted incrementally.
-    let mut out = Vec::with_capacity(raws.len());
-    let (mut offset, mut line) = (0usize, chunk.first_line);
-    for (i, raw) in raws.into_iter().enumerate() {
-        let start = (raw.get().as_ptr() as usize)
-            .saturating_sub(text.as_ptr() as usize)
-            .min(text.len());
-        line += text.as_bytes()[offset.min(start)..start]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-        offset = start;
-        out.push(RecordText {
-            text: raw.get(),
-            line,
-            index: chunk.first_index + i,
-        });
-    }
-    Ok(out)
 }

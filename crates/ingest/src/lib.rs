@@ -9,6 +9,7 @@ pub mod generate;
 mod ingest;
 mod input;
 mod rejects;
+mod split;
 
 pub use error::IngestError;
 pub use filter::selects;

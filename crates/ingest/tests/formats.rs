@@ -26,6 +26,11 @@ struct SmallIngest {
 
 impl SmallIngest {
     async fn run(file_name: &str, bytes: &[u8]) -> SmallIngest {
+        SmallIngest::run_files(&[(file_name, bytes)], false).await
+    }
+
+    /// Ingests `files`, written to one folder; the folder is the source when `as_folder`, else the one file.
+    async fn run_files(files: &[(&str, &[u8])], as_folder: bool) -> SmallIngest {
         let dir = tempfile::tempdir().expect("tempdir");
         let lake = Lake::open(
             dir.path().join("lake").to_str().expect("utf-8"),
@@ -36,8 +41,16 @@ impl SmallIngest {
             .create_store(NewStore::named("formats"))
             .await
             .expect("store");
-        let path = dir.path().join(file_name);
-        std::fs::write(&path, bytes).expect("write");
+        let inputs = dir.path().join("inputs");
+        std::fs::create_dir(&inputs).expect("mkdir");
+        for (name, bytes) in files {
+            std::fs::write(inputs.join(name), bytes).expect("write");
+        }
+        let path = if as_folder {
+            inputs
+        } else {
+            inputs.join(files[0].0)
+        };
         let options = IngestOptions {
             chunk_bytes: 16 << 10,
             group_bytes: 64 << 10,
@@ -70,9 +83,18 @@ impl SmallIngest {
 
     /// The one reject of the report.
     fn reject(&self) -> serde_json::Value {
-        let report =
-            std::fs::read_to_string(self.dir.path().join("rejects.jsonl")).expect("report");
-        serde_json::from_str(report.trim()).expect("json")
+        let rejects = self.rejects();
+        assert_eq!(rejects.len(), 1, "{rejects:?}");
+        rejects[0].clone()
+    }
+
+    /// Every reject of the report.
+    fn rejects(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(self.dir.path().join("rejects.jsonl"))
+            .expect("report")
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("json"))
+            .collect()
     }
 }
 
@@ -104,6 +126,55 @@ async fn a_one_line_trail_file_larger_than_a_chunk_is_read_whole() {
         );
         assert_eq!(summary.commits, 1);
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_trail_file_with_a_record_that_is_not_json_is_rejected_whole_and_its_neighbours_kept() {
+    let trail = |records: &[String]| format!("{{\"Records\": [\n{}\n]}}\n", records.join(",\n"));
+    let good_before = trail(&[record(1), record(2)]);
+    // A good record, one of the wrong type (alone, a reject of its own), and one that is not JSON, on line 4.
+    let broken = trail(&[
+        record(3),
+        record(4).replace(
+            r#""eventName":"GetObject""#,
+            r#""eventName":"GetObject","readOnly":"maybe""#,
+        ),
+        record(5).replace(r#""eventID":"id-5""#, r#""eventID":tru"#),
+    ]);
+    let good_after = trail(&[record(6)]);
+    let run = SmallIngest::run_files(
+        &[
+            ("a.json", good_before.as_bytes()),
+            ("b.json", broken.as_bytes()),
+            ("c.json", good_after.as_bytes()),
+        ],
+        true,
+    )
+    .await;
+    let summary = &run.summary;
+    assert_eq!(
+        (
+            summary.events_read,
+            summary.events_written,
+            summary.events_rejected,
+            summary.inputs_failed
+        ),
+        (3, 3, 0, 1)
+    );
+    let reject = run.reject();
+    assert!(
+        reject["source"]
+            .as_str()
+            .is_some_and(|s| s.ends_with("b.json")),
+        "{reject}"
+    );
+    assert_eq!(reject["line"], 4, "{reject}");
+    let reason = reject["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("not a valid CloudTrail log file")
+            && reason.contains("no record of this file was ingested"),
+        "{reason}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

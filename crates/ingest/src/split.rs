@@ -1,0 +1,315 @@
+//! Cutting a chunk of input into records.
+//!
+//! A trail log file as CloudTrail writes it, `{"Records":[…]}`, is cut by its structure alone (strings, brackets,
+//! commas) in one quick pass; each record's JSON is then checked as it is decoded, and a record that is not valid
+//! JSON sends the file back to [`split_checked`], which rejects it whole as before. Every other shape of input is
+//! cut by serde_json.
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::input::{Chunk, InputFailure, InputFormat};
+
+/// A chunk cut into records.
+#[derive(Debug)]
+pub(crate) struct Split<'a> {
+    pub records: Vec<RecordText<'a>>,
+    /// Only the chunk's structure was read, not its records' JSON: a record that turns out not to be valid JSON
+    /// makes the whole chunk invalid, as [`split_checked`] then says.
+    pub unchecked: bool,
+}
+
+/// Cuts a chunk into records, or says why the chunk as a whole cannot be read.
+pub(crate) fn split(chunk: &Chunk) -> Result<Split<'_>, InputFailure> {
+    if chunk.format == InputFormat::Trail
+        && let Some(records) = trail_records(&chunk.text)
+    {
+        return Ok(Split {
+            records: positioned(chunk, records),
+            unchecked: true,
+        });
+    }
+    split_checked(chunk).map(|records| Split {
+        records,
+        unchecked: false,
+    })
+}
+
+/// The records of a trail log file laid out exactly as `{"Records":[…]}` (with any JSON whitespace), found from
+/// the structure alone: each record's own JSON is not checked. `None` for any other shape, even a valid one.
+pub(crate) fn trail_records(text: &str) -> Option<Vec<&str>> {
+    let bytes = text.as_bytes();
+    let mut i = expect(bytes, 0, b"{")?;
+    i = expect(bytes, i, b"\"Records\"")?;
+    i = expect(bytes, i, b":")?;
+    i = expect(bytes, i, b"[")?;
+    let mut records = Vec::new();
+    if bytes.get(i) == Some(&b']') {
+        i += 1;
+    } else {
+        loop {
+            let end = value_end(bytes, i)?;
+            records.push(text.get(i..end)?);
+            i = skip_whitespace(bytes, end);
+            match bytes.get(i) {
+                Some(b',') => i = skip_whitespace(bytes, i + 1),
+                Some(b']') => {
+                    i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    i = expect(bytes, i, b"}")?;
+    (i == bytes.len()).then_some(records)
+}
+
+/// After whitespace at `at`, `token` and whitespace: the index past them.
+fn expect(bytes: &[u8], at: usize, token: &[u8]) -> Option<usize> {
+    let start = skip_whitespace(bytes, at);
+    let end = start + token.len();
+    (bytes.get(start..end)? == token).then(|| skip_whitespace(bytes, end))
+}
+
+/// The index of the first byte at or after `at` that is not JSON whitespace.
+fn skip_whitespace(bytes: &[u8], mut at: usize) -> usize {
+    while matches!(bytes.get(at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        at += 1;
+    }
+    at
+}
+
+/// The index just past the value starting at `start`, judged by brackets and strings only; `None` if it does not
+/// end. A bracket of the wrong kind is left for the record's own parse to find.
+fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
+    match bytes.get(start)? {
+        b'"' => string_end(bytes, start + 1),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut i = start;
+            loop {
+                match bytes.get(i)? {
+                    b'"' => {
+                        i = string_end(bytes, i + 1)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(i + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+        }
+        _ => {
+            // A number or a literal: the record's parse says whether it is one.
+            let len = bytes[start..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'+' | b'.'))
+                .count();
+            (len > 0).then_some(start + len)
+        }
+    }
+}
+
+/// The index just past the quote closing the string whose contents start at `start`; `None` if it is not closed.
+/// Most strings in a record are short, so it looks at eight bytes at a time rather than calling out to a search.
+fn string_end(bytes: &[u8], mut start: usize) -> Option<usize> {
+    loop {
+        while let Some(word) = bytes.get(start..start + 8) {
+            let mut eight = [0u8; 8];
+            eight.copy_from_slice(word);
+            let flags = quote_or_backslash(u64::from_le_bytes(eight));
+            if flags == 0 {
+                start += 8;
+                continue;
+            }
+            // The lowest flag marks the first match exactly (a false flag can only follow a true one).
+            let at = start + (flags.trailing_zeros() / 8) as usize;
+            if bytes[at] == b'"' {
+                return Some(at + 1);
+            }
+            start = at + 2;
+        }
+        match bytes
+            .get(start..)?
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\')
+        {
+            Some(j) if bytes[start + j] == b'"' => return Some(start + j + 1),
+            Some(j) => start += j + 2,
+            None => return None,
+        }
+    }
+}
+
+/// The high bit of each byte of `word` that is `"` or `\\` set, and perhaps of bytes after the first such one.
+fn quote_or_backslash(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let zero_bytes = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    zero_bytes(word ^ (ONES * u64::from(b'"'))) | zero_bytes(word ^ (ONES * u64::from(b'\\')))
+}
+
+#[derive(Deserialize)]
+struct TrailFile<'a> {
+    #[serde(borrow, rename = "Records")]
+    records: Option<Vec<&'a RawValue>>,
+}
+
+/// One record's text and where it stands in its input.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RecordText<'a> {
+    pub text: &'a str,
+    pub line: usize,
+    pub index: usize,
+}
+
+/// Cuts a chunk into records with serde_json, which checks the JSON of the whole chunk, or says why the chunk as a
+/// whole cannot be read.
+pub(crate) fn split_checked(chunk: &Chunk) -> Result<Vec<RecordText<'_>>, InputFailure> {
+    let text = chunk.text.as_str();
+    let fail = |e: serde_json::Error, what: &str| InputFailure {
+        source: chunk.source.clone(),
+        line: Some(chunk.first_line + e.line().saturating_sub(1)),
+        reason: format!("not a valid {what}: {e}; no record of this file was ingested"),
+    };
+    let raws: Vec<&RawValue> = match chunk.format {
+        InputFormat::JsonLines | InputFormat::Auto => {
+            let mut out = Vec::new();
+            let mut index = chunk.first_index;
+            for (i, line) in text.lines().enumerate() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                // A line holding a whole trail log file gives its records; their index is their
+                // position in that line's `Records`.
+                if line.trim_start().starts_with("{\"Records\"")
+                    && let Ok(TrailFile {
+                        records: Some(records),
+                    }) = serde_json::from_str::<TrailFile<'_>>(line)
+                {
+                    for (position, raw) in records.into_iter().enumerate() {
+                        out.push(RecordText {
+                            text: raw.get(),
+                            line: chunk.first_line + i,
+                            index: position + 1,
+                        });
+                    }
+                } else {
+                    out.push(RecordText {
+                        text: line,
+                        line: chunk.first_line + i,
+                        index,
+                    });
+                }
+                index += 1;
+            }
+            return Ok(out);
+        }
+        InputFormat::Object => {
+            vec![serde_json::from_str::<&RawValue>(text).map_err(|e| fail(e, "JSON record"))?]
+        }
+        InputFormat::Array => serde_json::from_str::<Vec<&RawValue>>(text)
+            .map_err(|e| fail(e, "JSON array of records"))?,
+        InputFormat::Trail => serde_json::from_str::<TrailFile<'_>>(text)
+            .map_err(|e| fail(e, "CloudTrail log file"))?
+            .records
+            .ok_or_else(|| InputFailure {
+                source: chunk.source.clone(),
+                line: None,
+                reason: "not a CloudTrail log file: no \"Records\" list".into(),
+            })?,
+    };
+    Ok(positioned(
+        chunk,
+        raws.into_iter().map(RawValue::get).collect::<Vec<_>>(),
+    ))
+}
+
+/// Records cut from `chunk.text`, with their line (counted from each record's position in the text) and index.
+fn positioned<'a>(chunk: &'a Chunk, records: Vec<&'a str>) -> Vec<RecordText<'a>> {
+    let text = chunk.text.as_str();
+    let mut out = Vec::with_capacity(records.len());
+    let (mut offset, mut line) = (0usize, chunk.first_line);
+    for (i, record) in records.into_iter().enumerate() {
+        let start = (record.as_ptr() as usize)
+            .saturating_sub(text.as_ptr() as usize)
+            .min(text.len());
+        line += memchr::memchr_iter(b'\n', &text.as_bytes()[offset.min(start)..start]).count();
+        offset = start;
+        out.push(RecordText {
+            text: record,
+            line,
+            index: chunk.first_index + i,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What serde_json finds as the records of `text`, if it is a valid trail log file.
+    fn by_serde(text: &str) -> Option<Vec<&str>> {
+        serde_json::from_str::<TrailFile<'_>>(text)
+            .ok()?
+            .records
+            .map(|raws| raws.into_iter().map(RawValue::get).collect())
+    }
+
+    #[test]
+    fn cuts_trail_files_where_serde_json_does() {
+        let texts = [
+            r#"{"Records":[]}"#,
+            r#"{"Records":[{"a":1}]}"#,
+            " \r\n{ \"Records\" :\t[ {\"a\":\"}\"} ,\n{\"b\":[1,{\"c\":\"\\\"]\"}]} ] }\n",
+            r#"{"Records":[{"s":"\\"},{"t":"\\\"\\"}]}"#,
+            r#"{"Records":[{"long":"a string longer than eight bytes with a quote \" inside it"},{}]}"#,
+            r#"{"Records":[12, "text", null, true, [1, 2]]}"#,
+            r#"{"Records":[{"e":"é and 😀 ünïcödé"}]}"#,
+        ];
+        for text in texts {
+            assert_eq!(trail_records(text), by_serde(text), "{text}");
+            assert!(trail_records(text).is_some(), "{text}");
+        }
+    }
+
+    #[test]
+    fn other_shapes_are_left_to_serde_json() {
+        for text in [
+            r#"{"Records":[{"a":1}]"#,
+            r#"{"Records":[{"a":1},]}"#,
+            r#"{"Records":[{"a":1} {"b":2}]}"#,
+            r#"{"Records":[{"a":"open]}"#,
+            r#"{"Records":[{"a":1}]}{"Records":[]}"#,
+            r#"{"Records":[{"a":1}],"more":1}"#,
+            r#"{"records":[{"a":1}]}"#,
+            "{\"Records\":[{\"a\":1}]}\u{c}",
+            r#"{"Records":[{"a":1}}"#,
+            r#"{"Records":{"a":1}}"#,
+            r#"{"Records":[{"a":"ends in a backslash\"#,
+        ] {
+            assert_eq!(trail_records(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_record_that_is_not_json_is_cut_as_it_stands_for_its_own_parse_to_refuse() {
+        let text = r#"{"Records":[{"a":tru},{"b":[1}]]}"#;
+        let records = trail_records(text).expect("cut by structure");
+        assert_eq!(records, [r#"{"a":tru}"#, r#"{"b":[1}]"#]);
+        assert!(by_serde(text).is_none());
+        assert!(
+            records
+                .iter()
+                .all(|r| serde_json::from_str::<serde::de::IgnoredAny>(r).is_err())
+        );
+    }
+}
