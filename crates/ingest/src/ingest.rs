@@ -435,7 +435,7 @@ fn decode_chunks(chunks: &[Chunk], context: &DecodeContext) -> Decoded {
                 continue;
             }
             if auditlake_schema::day_of_micros(event.event_time)
-                .is_none_or(|day| day < context.oldest_kept)
+                .is_none_or(|day| day.as_str() < context.oldest_kept.as_str())
             {
                 part.expired += 1;
                 continue;

@@ -5,6 +5,7 @@
 //! JSON sends the file back to [`split_checked`], which rejects it whole as before. Every other shape of input is
 //! cut by serde_json.
 
+use auditlake_schema::json_string_end;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -84,14 +85,14 @@ fn skip_whitespace(bytes: &[u8], mut at: usize) -> usize {
 /// end. A bracket of the wrong kind is left for the record's own parse to find.
 fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
     match bytes.get(start)? {
-        b'"' => string_end(bytes, start + 1),
+        b'"' => json_string_end(bytes, start + 1),
         b'{' | b'[' => {
             let mut depth = 0usize;
             let mut i = start;
             loop {
                 match bytes.get(i)? {
                     b'"' => {
-                        i = string_end(bytes, i + 1)?;
+                        i = json_string_end(bytes, i + 1)?;
                         continue;
                     }
                     b'{' | b'[' => depth += 1,
@@ -115,45 +116,6 @@ fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
             (len > 0).then_some(start + len)
         }
     }
-}
-
-/// The index just past the quote closing the string whose contents start at `start`; `None` if it is not closed.
-/// Most strings in a record are short, so it looks at eight bytes at a time rather than calling out to a search.
-fn string_end(bytes: &[u8], mut start: usize) -> Option<usize> {
-    loop {
-        while let Some(word) = bytes.get(start..start + 8) {
-            let mut eight = [0u8; 8];
-            eight.copy_from_slice(word);
-            let flags = quote_or_backslash(u64::from_le_bytes(eight));
-            if flags == 0 {
-                start += 8;
-                continue;
-            }
-            // The lowest flag marks the first match exactly (a false flag can only follow a true one).
-            let at = start + (flags.trailing_zeros() / 8) as usize;
-            if bytes[at] == b'"' {
-                return Some(at + 1);
-            }
-            start = at + 2;
-        }
-        match bytes
-            .get(start..)?
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\')
-        {
-            Some(j) if bytes[start + j] == b'"' => return Some(start + j + 1),
-            Some(j) => start += j + 2,
-            None => return None,
-        }
-    }
-}
-
-/// The high bit of each byte of `word` that is `"` or `\\` set, and perhaps of bytes after the first such one.
-fn quote_or_backslash(word: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let zero_bytes = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
-    zero_bytes(word ^ (ONES * u64::from(b'"'))) | zero_bytes(word ^ (ONES * u64::from(b'\\')))
 }
 
 #[derive(Deserialize)]

@@ -1,11 +1,9 @@
 //! Decoding one record's JSON text, and collecting decoded records into Arrow record batches.
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, RecordBatch, StringArray, StringBuilder};
-use chrono::Datelike;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -194,11 +192,8 @@ impl EventBatchBuilder {
         } else {
             self.layouts.append_null();
         }
-        match chrono::DateTime::from_timestamp_micros(event.event_time) {
-            Some(t) => {
-                let _ = write!(self.day, "{:04}-{:02}-{:02}", t.year(), t.month(), t.day());
-                self.day.append_value("");
-            }
+        match crate::day_of_micros(event.event_time) {
+            Some(day) => self.day.append_value(day.as_str()),
             None => self.day.append_value("0000-00-00"),
         }
         self.rows += 1;

@@ -19,12 +19,12 @@ pub use arrow::array::RecordBatch;
 pub use batch::{DecodedEvent, EventBatchBuilder, decode_event};
 pub use column::{Bool, Column, ColumnBuilder, JsonText, Payload, Text};
 pub use error::RecordError;
-pub use json::compact_json;
+pub use json::{compact_json, json_string_end};
 pub use record::{
     Addendum, EventTime, OnBehalfOf, Record, Resource, SessionAttributes, SessionContext,
     SessionIssuer, TlsDetails, UserIdentity, WebIdFederationData,
 };
-pub use time::{day_of_micros, parse_event_time};
+pub use time::{EventDay, day_of_micros, parse_event_time};
 
 use std::sync::{Arc, LazyLock};
 

@@ -75,9 +75,38 @@ pub fn parse_event_time(text: &str) -> Option<i64> {
     Some(micros - offset_secs * 1_000_000)
 }
 
-/// The UTC day `YYYY-MM-DD` of a time in microseconds since the epoch.
-pub fn day_of_micros(micros: i64) -> Option<String> {
-    chrono::DateTime::from_timestamp_micros(micros).map(|t| t.format("%Y-%m-%d").to_string())
+/// The UTC day `YYYY-MM-DD` of a time in microseconds since the epoch; `None` outside the years 0 to 9999.
+pub fn day_of_micros(micros: i64) -> Option<EventDay> {
+    use chrono::Datelike;
+    let date = chrono::DateTime::from_timestamp_micros(micros)?.date_naive();
+    let year = u32::try_from(date.year()).ok().filter(|y| *y <= 9999)?;
+    let mut text = *b"0000-00-00";
+    for (at, value, width) in [(0, year, 4), (5, date.month(), 2), (8, date.day(), 2)] {
+        let mut rest = value;
+        for slot in text[at..at + width].iter_mut().rev() {
+            *slot = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+    }
+    Some(EventDay(text))
+}
+
+/// A UTC day as `YYYY-MM-DD`: the text of the partition column, made without allocating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EventDay([u8; 10]);
+
+impl EventDay {
+    /// The day as text.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits and dashes are ever written.
+        std::str::from_utf8(&self.0).unwrap_or("0000-00-00")
+    }
+}
+
+impl std::fmt::Display for EventDay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[cfg(test)]
@@ -133,5 +162,29 @@ mod tests {
         ] {
             assert_eq!(parse_event_time(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn days_are_written_as_chrono_writes_them() {
+        for micros in [
+            0,
+            -1,
+            951_782_400_000_000,
+            1_709_164_800_000_000 - 1,
+            1_709_164_800_000_000,
+            4_102_444_800_000_000,
+            253_402_300_799_999_999,
+            -62_167_219_200_000_000,
+        ] {
+            let chrono = chrono::DateTime::from_timestamp_micros(micros)
+                .map(|t| t.format("%Y-%m-%d").to_string());
+            assert_eq!(
+                day_of_micros(micros).map(|d| d.to_string()),
+                chrono,
+                "{micros}"
+            );
+        }
+        assert_eq!(day_of_micros(253_402_300_800_000_000), None, "year 10000");
+        assert_eq!(day_of_micros(-62_167_219_200_000_001), None, "year -1");
     }
 }
