@@ -1,11 +1,14 @@
 //! The ingest run: inputs → parallel decode → one commit per group of inputs → retention.
 
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
 use arrow::array::{Array, BooleanArray, StringArray, TimestampMicrosecondArray};
-use auditlake_schema::{DecodedEvent, EventBatchBuilder, RecordBatch, decode_event};
+use auditlake_schema::{
+    DecodedEvent, EventBatchBuilder, RecordBatch, decode_compact_event, decode_event,
+};
 use auditlake_store::{
     AdvancedEventSelector, Appender, DayBatch, EventTable, Lake, RetentionReport,
 };
@@ -408,7 +411,12 @@ fn decode_chunks(chunks: &[Chunk], context: &DecodeContext) -> Decoded {
         let mut part = Decoded::default();
         let mut invalid = None;
         for record in &split.records {
-            let event: DecodedEvent<'_> = match decode_event(record.text) {
+            let decoded = if record.compact {
+                decode_compact_event(record.text)
+            } else {
+                decode_event(record.text)
+            };
+            let event: DecodedEvent<'_> = match decoded {
                 Ok(event) => event,
                 Err(e) => {
                     // A record that is not JSON in a file cut by its structure: the file is not JSON, and is
@@ -668,39 +676,70 @@ fn time_order(batches: &[RecordBatch]) -> Result<(Vec<(usize, usize)>, Vec<usize
             .cloned()
             .ok_or_else(|| IngestError::Batch("a decoded batch has no eventtime column".into()))?;
         columns.push((
-            strings(batch, auditlake_schema::PARTITION_COLUMN)?,
             strings(batch, "eventsource")?,
             strings(batch, "eventname")?,
             times,
         ));
     }
-    let mut keys: Vec<(&str, Option<&str>, Option<&str>, i64, usize, usize)> = Vec::new();
     fn text(a: &StringArray, row: usize) -> Option<&str> {
         a.is_valid(row).then(|| a.value(row))
     }
-    for (b, (days, sources, names, times)) in columns.iter().enumerate() {
-        for row in 0..days.len() {
-            keys.push((
-                days.value(row),
-                text(sources, row),
-                text(names, row),
-                times.value(row),
-                b,
-                row,
-            ));
-        }
-    }
+    // Sources and names are numbered in their sort order, so that rows sort by numbers rather than by comparing
+    // their texts again and again.
+    let ranks = |column: fn(&Columns) -> &StringArray| -> HashMap<Option<&str>, u32> {
+        let mut distinct: Vec<Option<&str>> = columns
+            .par_iter()
+            .map(|c| {
+                let texts = column(c);
+                (0..texts.len())
+                    .map(|row| text(texts, row))
+                    .collect::<HashSet<_>>()
+            })
+            .reduce(HashSet::new, |mut a, b| {
+                a.extend(b);
+                a
+            })
+            .into_iter()
+            .collect();
+        distinct.sort_unstable();
+        distinct.into_iter().zip(0u32..).collect()
+    };
+    let (source_ranks, name_ranks) = (ranks(|c| &c.0), ranks(|c| &c.1));
+    let mut keys: Vec<(i64, u32, u32, i64, u32, u32)> = columns
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(b, (sources, names, times))| {
+            let (source_ranks, name_ranks) = (&source_ranks, &name_ranks);
+            (0..times.len()).map(move |row| {
+                let time = times.value(row);
+                (
+                    // The day column is the UTC day of the event time.
+                    time.div_euclid(MICROS_PER_DAY),
+                    source_ranks[&text(sources, row)],
+                    name_ranks[&text(names, row)],
+                    time,
+                    b as u32,
+                    row as u32,
+                )
+            })
+        })
+        .collect();
     keys.par_sort_unstable();
     let day_starts = (1..keys.len())
         .filter(|&i| keys[i].0 != keys[i - 1].0)
         .collect();
     Ok((
         keys.into_iter()
-            .map(|(_, _, _, _, b, row)| (b, row))
+            .map(|(_, _, _, _, b, row)| (b as usize, row as usize))
             .collect(),
         day_starts,
     ))
 }
+
+const MICROS_PER_DAY: i64 = 86_400_000_000;
+
+/// The columns rows are ordered by, after their day: source, name, time.
+type Columns = (StringArray, StringArray, TimestampMicrosecondArray);
 
 #[cfg(test)]
 mod tests {

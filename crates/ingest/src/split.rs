@@ -38,7 +38,8 @@ pub(crate) fn split(chunk: &Chunk) -> Result<Split<'_>, InputFailure> {
 
 /// The records of a trail log file laid out exactly as `{"Records":[…]}` (with any JSON whitespace), found from
 /// the structure alone: each record's own JSON is not checked. `None` for any other shape, even a valid one.
-pub(crate) fn trail_records(text: &str) -> Option<Vec<&str>> {
+/// With each record: whether it is compact (no whitespace outside its strings), as CloudTrail writes records.
+pub(crate) fn trail_records(text: &str) -> Option<Vec<(&str, bool)>> {
     let bytes = text.as_bytes();
     let mut i = expect(bytes, 0, b"{")?;
     i = expect(bytes, i, b"\"Records\"")?;
@@ -49,8 +50,8 @@ pub(crate) fn trail_records(text: &str) -> Option<Vec<&str>> {
         i += 1;
     } else {
         loop {
-            let end = value_end(bytes, i)?;
-            records.push(text.get(i..end)?);
+            let (end, compact) = value_end(bytes, i)?;
+            records.push((text.get(i..end)?, compact));
             i = skip_whitespace(bytes, end);
             match bytes.get(i) {
                 Some(b',') => i = skip_whitespace(bytes, i + 1),
@@ -81,13 +82,15 @@ fn skip_whitespace(bytes: &[u8], mut at: usize) -> usize {
     at
 }
 
-/// The index just past the value starting at `start`, judged by brackets and strings only; `None` if it does not
-/// end. A bracket of the wrong kind is left for the record's own parse to find.
-fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
+/// The index just past the value starting at `start`, judged by brackets and strings only, and whether the value
+/// is compact (no whitespace outside strings); `None` if it does not end. A bracket of the wrong kind is left for
+/// the record's own parse to find.
+fn value_end(bytes: &[u8], start: usize) -> Option<(usize, bool)> {
     match bytes.get(start)? {
-        b'"' => json_string_end(bytes, start + 1),
+        b'"' => json_string_end(bytes, start + 1).map(|end| (end, true)),
         b'{' | b'[' => {
             let mut depth = 0usize;
+            let mut compact = true;
             let mut i = start;
             loop {
                 match bytes.get(i)? {
@@ -99,9 +102,10 @@ fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
                     b'}' | b']' => {
                         depth -= 1;
                         if depth == 0 {
-                            return Some(i + 1);
+                            return Some((i + 1, compact));
                         }
                     }
+                    b' ' | b'\t' | b'\n' | b'\r' => compact = false,
                     _ => {}
                 }
                 i += 1;
@@ -113,7 +117,7 @@ fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
                 .iter()
                 .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'+' | b'.'))
                 .count();
-            (len > 0).then_some(start + len)
+            (len > 0).then_some((start + len, true))
         }
     }
 }
@@ -130,6 +134,8 @@ pub(crate) struct RecordText<'a> {
     pub text: &'a str,
     pub line: usize,
     pub index: usize,
+    /// Known to have no whitespace outside strings: the text is stored as it is.
+    pub compact: bool,
 }
 
 /// Cuts a chunk into records with serde_json, which checks the JSON of the whole chunk, or says why the chunk as a
@@ -161,6 +167,7 @@ pub(crate) fn split_checked(chunk: &Chunk) -> Result<Vec<RecordText<'_>>, InputF
                             text: raw.get(),
                             line: chunk.first_line + i,
                             index: position + 1,
+                            compact: false,
                         });
                     }
                 } else {
@@ -168,6 +175,7 @@ pub(crate) fn split_checked(chunk: &Chunk) -> Result<Vec<RecordText<'_>>, InputF
                         text: line,
                         line: chunk.first_line + i,
                         index,
+                        compact: false,
                     });
                 }
                 index += 1;
@@ -190,16 +198,17 @@ pub(crate) fn split_checked(chunk: &Chunk) -> Result<Vec<RecordText<'_>>, InputF
     };
     Ok(positioned(
         chunk,
-        raws.into_iter().map(RawValue::get).collect::<Vec<_>>(),
+        raws.into_iter().map(|raw| (raw.get(), false)).collect(),
     ))
 }
 
-/// Records cut from `chunk.text`, with their line (counted from each record's position in the text) and index.
-fn positioned<'a>(chunk: &'a Chunk, records: Vec<&'a str>) -> Vec<RecordText<'a>> {
+/// Records cut from `chunk.text` (with whether each is known to be compact), with their line (counted from each
+/// record's position in the text) and index.
+fn positioned<'a>(chunk: &'a Chunk, records: Vec<(&'a str, bool)>) -> Vec<RecordText<'a>> {
     let text = chunk.text.as_str();
     let mut out = Vec::with_capacity(records.len());
     let (mut offset, mut line) = (0usize, chunk.first_line);
-    for (i, record) in records.into_iter().enumerate() {
+    for (i, (record, compact)) in records.into_iter().enumerate() {
         let start = (record.as_ptr() as usize)
             .saturating_sub(text.as_ptr() as usize)
             .min(text.len());
@@ -209,6 +218,7 @@ fn positioned<'a>(chunk: &'a Chunk, records: Vec<&'a str>) -> Vec<RecordText<'a>
             text: record,
             line,
             index: chunk.first_index + i,
+            compact,
         });
     }
     out
@@ -216,6 +226,8 @@ fn positioned<'a>(chunk: &'a Chunk, records: Vec<&'a str>) -> Vec<RecordText<'a>
 
 #[cfg(test)]
 mod tests {
+    use std::borrow::Cow;
+
     use super::*;
 
     /// What serde_json finds as the records of `text`, if it is a valid trail log file.
@@ -238,8 +250,16 @@ mod tests {
             r#"{"Records":[{"e":"é and 😀 ünïcödé"}]}"#,
         ];
         for text in texts {
-            assert_eq!(trail_records(text), by_serde(text), "{text}");
-            assert!(trail_records(text).is_some(), "{text}");
+            let records = trail_records(text).expect("cut by structure");
+            let cut: Vec<&str> = records.iter().map(|(record, _)| *record).collect();
+            assert_eq!(Some(cut), by_serde(text), "{text}");
+            for (record, compact) in records {
+                assert_eq!(
+                    compact,
+                    matches!(auditlake_schema::compact_json(record), Cow::Borrowed(_)),
+                    "{record}"
+                );
+            }
         }
     }
 
@@ -266,6 +286,7 @@ mod tests {
     fn a_record_that_is_not_json_is_cut_as_it_stands_for_its_own_parse_to_refuse() {
         let text = r#"{"Records":[{"a":tru},{"b":[1}]]}"#;
         let records = trail_records(text).expect("cut by structure");
+        let records: Vec<&str> = records.into_iter().map(|(record, _)| record).collect();
         assert_eq!(records, [r#"{"a":tru}"#, r#"{"b":[1}]"#]);
         assert!(by_serde(text).is_none());
         assert!(
