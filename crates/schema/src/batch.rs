@@ -257,13 +257,14 @@ fn stored_event_json(
 ) -> StringArray {
     let mut out = StringBuilder::with_capacity(json.len(), json.len() * 64);
     let mut rebuilt = String::with_capacity(4096);
+    let view = crate::rebuild::RecordView::new(fields).ok();
     for row in 0..json.len() {
         let original = json.value(row);
-        let same = layouts.is_valid(row) && {
-            rebuilt.clear();
-            crate::rebuild::rebuild_record(layouts.value(row), fields, row, &mut rebuilt).is_ok()
-                && rebuilt == original
-        };
+        let same = layouts.is_valid(row)
+            && view.as_ref().is_some_and(|view| {
+                rebuilt.clear();
+                view.write(layouts.value(row), row, &mut rebuilt).is_ok() && rebuilt == original
+            });
         out.append_value(if same { layouts.value(row) } else { original });
     }
     out.finish()

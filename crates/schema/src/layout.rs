@@ -12,6 +12,17 @@
 /// The character naming the field at each position of an object's fields.
 pub const CODES: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+/// The position each byte of [`CODES`] stands for, by byte; `u8::MAX` for any other byte.
+pub const POSITIONS: [u8; 256] = {
+    let mut table = [u8::MAX; 256];
+    let mut i = 0;
+    while i < CODES.len() {
+        table[CODES[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
 /// Marks a key whose value is `null`.
 pub const NULL_MARK: u8 = b'!';
 
@@ -136,5 +147,15 @@ mod tests {
         assert!(!unknown.is_complete());
         assert_eq!(position_of(&["a", "bc", "d"], "bc"), 1);
         assert_eq!(position_of(&["a"], "z"), 1);
+    }
+
+    #[test]
+    fn positions_undo_codes() {
+        for byte in 0..=u8::MAX {
+            let expected = CODES.iter().position(|&c| c == byte);
+            let found = (POSITIONS[usize::from(byte)] != u8::MAX)
+                .then(|| usize::from(POSITIONS[usize::from(byte)]));
+            assert_eq!(found, expected, "byte {byte}");
+        }
     }
 }

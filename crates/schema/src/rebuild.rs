@@ -9,13 +9,16 @@
 use std::fmt::Write as _;
 use std::sync::LazyLock;
 
-use arrow::array::{Array, ArrayRef, AsArray, StringArray, StringBuilder};
+use arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, LargeStringArray, ListArray, MapArray, PrimitiveArray,
+    StringArray, StringBuilder, StringViewArray, StructArray,
+};
 use arrow::datatypes::{DataType, TimeUnit, TimestampMicrosecondType};
 use chrono::{Datelike, Timelike};
 use thiserror::Error;
 
 use crate::column::Column;
-use crate::layout::{CODES, NULL_MARK};
+use crate::layout::{NULL_MARK, POSITIONS};
 use crate::record::Record;
 
 /// How a field's value is written as JSON.
@@ -56,30 +59,190 @@ fn unfit(what: impl Into<String>) -> RebuildError {
 }
 
 /// Appends to `out` the JSON of the record at `row` of `columns` (one array per [`record_fields`] entry),
-/// written in `layout`.
+/// written in `layout`. To write many rows, make a [`RecordView`] once.
 pub fn rebuild_record(
     layout: &str,
     columns: &[ArrayRef],
     row: usize,
     out: &mut String,
 ) -> Result<(), RebuildError> {
-    let fields = record_fields();
-    if columns.len() != fields.len() {
-        return Err(unfit(format!(
-            "{} columns for {} fields",
-            columns.len(),
-            fields.len()
-        )));
+    RecordView::new(columns)?.write(layout, row, out)
+}
+
+/// The columns of a batch of records, each seen once as the kind of array its field's shape needs, so that
+/// writing a row looks at no column's type again.
+pub struct RecordView<'a> {
+    fields: Vec<(&'static str, Typed<'a>)>,
+}
+
+impl<'a> RecordView<'a> {
+    /// A view of `columns`, one array per [`record_fields`] entry.
+    pub fn new(columns: &'a [ArrayRef]) -> Result<Self, RebuildError> {
+        let fields = record_fields();
+        if columns.len() != fields.len() {
+            return Err(unfit(format!(
+                "{} columns for {} fields",
+                columns.len(),
+                fields.len()
+            )));
+        }
+        Ok(RecordView {
+            fields: typed_fields(fields, columns)?,
+        })
     }
-    let mut cursor = Cursor {
-        bytes: layout.as_bytes(),
-        at: 0,
-    };
-    write_object(&mut cursor, fields, columns, row, out)?;
-    if cursor.at != cursor.bytes.len() {
-        return Err(unfit(format!("trailing layout at byte {}", cursor.at)));
+
+    /// Appends to `out` the JSON of the record at `row`, written in `layout`.
+    pub fn write(&self, layout: &str, row: usize, out: &mut String) -> Result<(), RebuildError> {
+        let mut cursor = Cursor {
+            bytes: layout.as_bytes(),
+            at: 0,
+        };
+        write_object(&mut cursor, &self.fields, row, out)?;
+        if cursor.at != cursor.bytes.len() {
+            return Err(unfit(format!("trailing layout at byte {}", cursor.at)));
+        }
+        Ok(())
     }
-    Ok(())
+}
+
+/// A column as the kind of array its shape reads.
+enum Typed<'a> {
+    Text(Strings<'a>),
+    JsonText(Strings<'a>),
+    Time(&'a PrimitiveArray<TimestampMicrosecondType>),
+    Bool(&'a BooleanArray),
+    Payload {
+        map: &'a MapArray,
+        keys: Strings<'a>,
+        values: Strings<'a>,
+    },
+    Struct {
+        array: &'a StructArray,
+        fields: Vec<(&'static str, Typed<'a>)>,
+    },
+    List {
+        list: &'a ListArray,
+        item: Box<Typed<'a>>,
+    },
+}
+
+/// A string column of any of Arrow's string types.
+#[derive(Clone, Copy)]
+enum Strings<'a> {
+    Utf8(&'a StringArray),
+    Large(&'a LargeStringArray),
+    View(&'a StringViewArray),
+}
+
+impl<'a> Strings<'a> {
+    fn of(array: &'a dyn Array) -> Result<Self, RebuildError> {
+        Ok(match array.data_type() {
+            DataType::Utf8 => Strings::Utf8(array.as_string::<i32>()),
+            DataType::LargeUtf8 => Strings::Large(array.as_string::<i64>()),
+            DataType::Utf8View => Strings::View(array.as_string_view()),
+            other => return Err(unfit(format!("not a string column: {other}"))),
+        })
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Strings::Utf8(a) => a.len(),
+            Strings::Large(a) => a.len(),
+            Strings::View(a) => a.len(),
+        }
+    }
+
+    fn is_null(&self, row: usize) -> bool {
+        match self {
+            Strings::Utf8(a) => a.is_null(row),
+            Strings::Large(a) => a.is_null(row),
+            Strings::View(a) => a.is_null(row),
+        }
+    }
+
+    /// The text at `row`, `None` if null.
+    fn get(&self, row: usize) -> Option<&'a str> {
+        (!self.is_null(row)).then(|| match self {
+            Strings::Utf8(a) => a.value(row),
+            Strings::Large(a) => a.value(row),
+            Strings::View(a) => a.value(row),
+        })
+    }
+}
+
+impl<'a> Typed<'a> {
+    fn of(shape: &'static Shape, array: &'a dyn Array) -> Result<Self, RebuildError> {
+        Ok(match shape {
+            Shape::Text => Typed::Text(Strings::of(array)?),
+            Shape::JsonText => Typed::JsonText(Strings::of(array)?),
+            Shape::Bool => Typed::Bool(
+                array
+                    .as_boolean_opt()
+                    .ok_or_else(|| unfit("not a boolean column"))?,
+            ),
+            Shape::Time => match array.data_type() {
+                DataType::Timestamp(TimeUnit::Microsecond, _) => {
+                    Typed::Time(array.as_primitive::<TimestampMicrosecondType>())
+                }
+                _ => return Err(unfit("not a microsecond timestamp column")),
+            },
+            Shape::Payload => {
+                let map = array
+                    .as_map_opt()
+                    .ok_or_else(|| unfit("not a map column"))?;
+                Typed::Payload {
+                    map,
+                    keys: Strings::of(map.keys().as_ref())?,
+                    values: Strings::of(map.values().as_ref())?,
+                }
+            }
+            Shape::Struct(fields) => {
+                let array = array
+                    .as_struct_opt()
+                    .ok_or_else(|| unfit("not a struct column"))?;
+                Typed::Struct {
+                    array,
+                    fields: typed_fields(fields, array.columns())?,
+                }
+            }
+            Shape::List(item) => {
+                let list = array
+                    .as_list_opt::<i32>()
+                    .ok_or_else(|| unfit("not a list column"))?;
+                Typed::List {
+                    list,
+                    item: Box::new(Typed::of(item, list.values().as_ref())?),
+                }
+            }
+        })
+    }
+
+    fn is_null(&self, row: usize) -> bool {
+        match self {
+            Typed::Text(a) | Typed::JsonText(a) => a.is_null(row),
+            Typed::Time(a) => a.is_null(row),
+            Typed::Bool(a) => a.is_null(row),
+            Typed::Payload { map, .. } => map.is_null(row),
+            Typed::Struct { array, .. } => array.is_null(row),
+            Typed::List { list, .. } => list.is_null(row),
+        }
+    }
+}
+
+/// Each field's key and its column (of `columns`, in field order) as its shape reads it.
+fn typed_fields<'a>(
+    fields: &'static [(&'static str, Shape)],
+    columns: &'a [ArrayRef],
+) -> Result<Vec<(&'static str, Typed<'a>)>, RebuildError> {
+    fields
+        .iter()
+        .zip(columns)
+        .map(|((key, shape), column)| {
+            Typed::of(shape, column.as_ref())
+                .map(|typed| (*key, typed))
+                .map_err(|e| unfit(format!("{key}: {}", e.0)))
+        })
+        .collect()
 }
 
 /// The `eventjson` column for stored values `stored`: records stored whole (starting with `{`) as they are,
@@ -90,13 +253,19 @@ pub fn rebuild_event_json(
 ) -> Result<StringArray, RebuildError> {
     let mut builder = StringBuilder::with_capacity(stored.len(), stored.len() * 1024);
     let mut json = String::with_capacity(4096);
+    let stored = Strings::of(stored)?;
+    let mut view = None;
     for row in 0..stored.len() {
-        match string_at(stored, row)? {
+        match stored.get(row) {
             None => builder.append_null(),
             Some(text) if text.starts_with('{') => builder.append_value(text),
             Some(layout) => {
                 json.clear();
-                rebuild_record(layout, columns, row, &mut json)?;
+                let view = match &mut view {
+                    Some(view) => view,
+                    None => view.insert(RecordView::new(columns)?),
+                };
+                view.write(layout, row, &mut json)?;
                 builder.append_value(&json);
             }
         }
@@ -150,12 +319,11 @@ impl Cursor<'_> {
     }
 }
 
-/// Writes the object at `row` of `columns` (its fields' arrays), reading its keys from `cursor` up to the end of
-/// the layout or the `)` that closes it.
+/// Writes the object at `row` of `fields` (its fields' keys and columns), reading its keys from `cursor` up to the
+/// end of the layout or the `)` that closes it.
 fn write_object(
     cursor: &mut Cursor<'_>,
-    fields: &[(&'static str, Shape)],
-    columns: &[ArrayRef],
+    fields: &[(&'static str, Typed<'_>)],
     row: usize,
     out: &mut String,
 ) -> Result<(), RebuildError> {
@@ -173,13 +341,12 @@ fn write_object(
                 .ok_or_else(|| unfit("layout ends after a null mark"))?;
             cursor.at += 1;
         }
-        let position = CODES
-            .iter()
-            .position(|&c| c == code)
-            .ok_or_else(|| unfit(format!("unknown key code '{}'", code as char)))?;
-        let ((key, shape), column) = fields
+        let position = match POSITIONS[usize::from(code)] {
+            u8::MAX => return Err(unfit(format!("unknown key code '{}'", code as char))),
+            position => usize::from(position),
+        };
+        let (key, column) = fields
             .get(position)
-            .zip(columns.get(position))
             .ok_or_else(|| unfit(format!("key code '{}' past the fields", code as char)))?;
         if !first {
             out.push(',');
@@ -191,8 +358,7 @@ fn write_object(
         if null {
             out.push_str("null");
         } else {
-            write_value(cursor, shape, column.as_ref(), row, out)
-                .map_err(|e| unfit(format!("{key}: {}", e.0)))?;
+            write_value(cursor, column, row, out).map_err(|e| unfit(format!("{key}: {}", e.0)))?;
         }
     }
     out.push('}');
@@ -201,38 +367,41 @@ fn write_object(
 
 fn write_value(
     cursor: &mut Cursor<'_>,
-    shape: &Shape,
-    array: &dyn Array,
+    column: &Typed<'_>,
     row: usize,
     out: &mut String,
 ) -> Result<(), RebuildError> {
-    if array.is_null(row) {
+    if column.is_null(row) {
         return Err(unfit("null where the layout has a value"));
     }
-    match shape {
-        Shape::Text => write_string(string_at(array, row)?.unwrap_or_default(), out),
-        Shape::JsonText => write_text_value(string_at(array, row)?.unwrap_or_default(), out),
-        Shape::Bool => {
-            let value = array
-                .as_boolean_opt()
-                .ok_or_else(|| unfit("not a boolean column"))?
-                .value(row);
-            out.push_str(if value { "true" } else { "false" });
+    match column {
+        Typed::Text(texts) => write_string(texts.get(row).unwrap_or_default(), out),
+        Typed::JsonText(texts) => write_text_value(texts.get(row).unwrap_or_default(), out),
+        Typed::Bool(values) => out.push_str(if values.value(row) { "true" } else { "false" }),
+        Typed::Time(times) => write_time(times.value(row), out)?,
+        Typed::Payload { map, keys, values } => {
+            let offsets = map.value_offsets();
+            let (start, end) = (offsets[row] as usize, offsets[row + 1] as usize);
+            out.push('{');
+            for index in start..end {
+                if index > start {
+                    out.push(',');
+                }
+                write_string(keys.get(index).unwrap_or_default(), out);
+                out.push(':');
+                match values.get(index) {
+                    Some(value) => write_text_value(value, out),
+                    None => out.push_str("null"),
+                }
+            }
+            out.push('}');
         }
-        Shape::Time => write_time(array, row, out)?,
-        Shape::Payload => write_payload(array, row, out)?,
-        Shape::Struct(fields) => {
-            let array = array
-                .as_struct_opt()
-                .ok_or_else(|| unfit("not a struct column"))?;
+        Typed::Struct { fields, .. } => {
             cursor.expect(b'(')?;
-            write_object(cursor, fields, array.columns(), row, out)?;
+            write_object(cursor, fields, row, out)?;
             cursor.expect(b')')?;
         }
-        Shape::List(item) => {
-            let list = array
-                .as_list_opt::<i32>()
-                .ok_or_else(|| unfit("not a list column"))?;
+        Typed::List { list, item } => {
             let offsets = list.value_offsets();
             let (start, end) = (offsets[row] as usize, offsets[row + 1] as usize);
             cursor.expect(b'[')?;
@@ -241,7 +410,7 @@ fn write_value(
                 if n > 0 {
                     out.push(',');
                 }
-                write_value(cursor, item, list.values().as_ref(), index, out)?;
+                write_value(cursor, item, index, out)?;
             }
             out.push(']');
             cursor.expect(b']')?;
@@ -250,14 +419,7 @@ fn write_value(
     Ok(())
 }
 
-fn write_time(array: &dyn Array, row: usize, out: &mut String) -> Result<(), RebuildError> {
-    if !matches!(
-        array.data_type(),
-        DataType::Timestamp(TimeUnit::Microsecond, _)
-    ) {
-        return Err(unfit("not a microsecond timestamp column"));
-    }
-    let micros = array.as_primitive::<TimestampMicrosecondType>().value(row);
+fn write_time(micros: i64, out: &mut String) -> Result<(), RebuildError> {
     let time = chrono::DateTime::from_timestamp_micros(micros)
         .filter(|t| (0..=9999).contains(&t.year()))
         .ok_or_else(|| unfit(format!("time out of range: {micros}")))?;
@@ -289,29 +451,6 @@ fn write_time(array: &dyn Array, row: usize, out: &mut String) -> Result<(), Reb
         digits(fraction as u32, 6, 'Z');
     }
     out.push('"');
-    Ok(())
-}
-
-fn write_payload(array: &dyn Array, row: usize, out: &mut String) -> Result<(), RebuildError> {
-    let map = array
-        .as_map_opt()
-        .ok_or_else(|| unfit("not a map column"))?;
-    let offsets = map.value_offsets();
-    let (start, end) = (offsets[row] as usize, offsets[row + 1] as usize);
-    let (keys, values) = (map.keys().as_ref(), map.values().as_ref());
-    out.push('{');
-    for index in start..end {
-        if index > start {
-            out.push(',');
-        }
-        write_string(string_at(keys, index)?.unwrap_or_default(), out);
-        out.push(':');
-        match string_at(values, index)? {
-            Some(value) => write_text_value(value, out),
-            None => out.push_str("null"),
-        }
-    }
-    out.push('}');
     Ok(())
 }
 
@@ -503,7 +642,7 @@ mod tests {
         let written: Vec<String> = (0..times.len())
             .map(|row| {
                 let mut out = String::new();
-                write_time(&times, row, &mut out).expect("time");
+                write_time(times.value(row), &mut out).expect("time");
                 out
             })
             .collect();
