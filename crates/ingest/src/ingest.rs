@@ -134,14 +134,7 @@ pub async fn ingest(
 
     // Every group's events go to files now and into one commit at the end: a kill at any moment leaves the
     // store as it was (plus unreferenced files), so running the ingest again never counts an event twice.
-    let mut groups = GroupWriter {
-        appender: table.appender()?,
-        context,
-        group: Vec::new(),
-        group_bytes: 0,
-        limit: options.group_bytes,
-        held: None,
-    };
+    let mut groups = GroupWriter::new(table.appender()?, context, options.group_bytes);
     // Small files (trail log files are a few KiB to a few MiB) are read and unzipped in parallel, a window at a
     // time, in order; a large file is read as a stream of chunks so that it is never held whole.
     let mut window: Vec<Input> = Vec::new();
@@ -226,9 +219,11 @@ const SMALL_INPUT_BYTES: u64 = 4 << 20;
 /// Bytes on disk of small files read in parallel at a time.
 const WINDOW_BYTES: u64 = 4 << 20;
 
-/// Collects chunks into groups and writes each full group (decoded in parallel) to files of the append.
+/// Collects chunks into groups and writes each full group (decoded in parallel) to files of the append. A group is
+/// written while the next one is read and decoded: the two keep both cores busy between them.
 struct GroupWriter {
-    appender: Appender,
+    /// The append, in the task writing the last group: always there but after a failure, which ends the ingest.
+    writing: Option<tokio::task::JoinHandle<Result<Appender, IngestError>>>,
     context: Arc<DecodeContext>,
     group: Vec<Chunk>,
     group_bytes: usize,
@@ -238,6 +233,17 @@ struct GroupWriter {
 }
 
 impl GroupWriter {
+    fn new(appender: Appender, context: Arc<DecodeContext>, limit: usize) -> Self {
+        GroupWriter {
+            writing: Some(tokio::spawn(async move { Ok(appender) })),
+            context,
+            group: Vec::new(),
+            group_bytes: 0,
+            limit,
+            held: None,
+        }
+    }
+
     async fn push(
         &mut self,
         chunk: Chunk,
@@ -252,7 +258,8 @@ impl GroupWriter {
         Ok(())
     }
 
-    /// Writes the pending group with the rows held from the one before, holding back its last day if asked.
+    /// Decodes the pending group and starts writing it with the rows held from the one before, once the group
+    /// before is written; holds back its last day if asked.
     async fn write(
         &mut self,
         summary: &mut IngestSummary,
@@ -262,17 +269,24 @@ impl GroupWriter {
         self.group_bytes = 0;
         let group = std::mem::take(&mut self.group);
         let held = self.held.take();
-        self.held = write_group(
-            &mut self.appender,
-            group,
-            held,
-            &self.context,
-            summary,
-            rejects,
-            hold_last_day,
-        )
-        .await?;
+        let ordered =
+            order_decoded(group, held, &self.context, summary, rejects, hold_last_day).await?;
+        self.held = ordered.held;
+        let mut appender = self.written().await?;
+        self.writing = Some(tokio::spawn(async move {
+            appender.write_lanes(ordered.lanes).await?;
+            Ok(appender)
+        }));
         Ok(())
+    }
+
+    /// The append, once every group handed to it is written.
+    async fn written(&mut self) -> Result<Appender, IngestError> {
+        let task = self.writing.take().ok_or_else(|| {
+            IngestError::Batch("the ingest's writer was lost to an earlier failure".into())
+        })?;
+        task.await
+            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
     }
 
     async fn finish(
@@ -281,7 +295,7 @@ impl GroupWriter {
         rejects: &mut RejectsReport,
     ) -> Result<Appender, IngestError> {
         self.write(summary, rejects, false).await?;
-        Ok(self.appender)
+        self.written().await
     }
 }
 
@@ -496,19 +510,18 @@ fn decode_tasks(group: &[Chunk], bytes: usize) -> Vec<&[Chunk]> {
     tasks
 }
 
-/// Decodes a group of chunks on every core and writes their events to files, not yet committed, with the rows
-/// `held` from the group before. With `hold_last_day`, the rows of the group's last day are not written but
-/// returned, to be written with the next group: input comes in delivery order, so that day most likely goes on
-/// in the next group, and holding it back gives the day one file rather than one per group it spans.
-async fn write_group(
-    appender: &mut Appender,
+/// Decodes a group of chunks on every core and orders their events, with the rows `held` from the group before,
+/// into lanes to write. With `hold_last_day`, the rows of the group's last day are not in the lanes but held, to
+/// be written with the next group: input comes in delivery order, so that day most likely goes on in the next
+/// group, and holding it back gives the day one file rather than one per group it spans.
+async fn order_decoded(
     group: Vec<Chunk>,
     held: Option<RecordBatch>,
     context: &Arc<DecodeContext>,
     summary: &mut IngestSummary,
     rejects: &mut RejectsReport,
     hold_last_day: bool,
-) -> Result<Option<RecordBatch>, IngestError> {
+) -> Result<OrderedGroup, IngestError> {
     summary.bytes_read += group.iter().map(|c| c.text.len() as u64).sum::<u64>();
     let context = context.clone();
     let task_bytes = context.task_bytes;
@@ -536,7 +549,10 @@ async fn write_group(
         batches.extend(d.batch);
     }
     if batches.is_empty() {
-        return Ok(None);
+        return Ok(OrderedGroup {
+            lanes: Vec::new(),
+            held: None,
+        });
     }
     // The group in (day, source, name, time) order, cut at day boundaries into one lane per core, each written
     // by its own writer in parallel: each day's events go to one file with large row groups, the events of one
@@ -551,11 +567,9 @@ async fn write_group(
             .map(RecordBatch::num_rows)
             .sum(),
     });
-    let ordered = tokio::task::spawn_blocking(move || order_group(&batches, lane_count(), hold))
+    tokio::task::spawn_blocking(move || order_group(&batches, lane_count(), hold))
         .await
-        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
-    appender.write_lanes(ordered.lanes).await?;
-    Ok(ordered.held)
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
 }
 
 /// Lanes written in parallel: one per core, at most 4.
