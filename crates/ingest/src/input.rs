@@ -328,8 +328,12 @@ pub(crate) fn detect(text: &str) -> InputFormat {
     if trimmed.starts_with('[') {
         return InputFormat::Array;
     }
-    // The usual case, a trail log file as CloudTrail writes it, is told by its structure without a full parse.
-    if crate::split::trail_records(trimmed).is_some() {
+    // The usual case, a trail log file as CloudTrail writes it: one line that starts as one. One line holds one
+    // document or is broken, and a broken one is a broken trail log file either way (see below), so it is told
+    // without a parse; splitting it checks the rest.
+    if trimmed.starts_with("{\"Records\"")
+        && memchr::memchr(b'\n', trimmed.trim_end().as_bytes()).is_none()
+    {
         return InputFormat::Trail;
     }
     // A single JSON document is a trail log file if it has Records, else one record.
