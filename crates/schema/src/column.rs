@@ -497,18 +497,29 @@ macro_rules! cloudtrail_struct {
                         let mut out = $name::default();
                         let mut buf = [0u8; 48];
                         while let Some(key) = map.next_key::<$crate::column::Text<'de>>()? {
-                            match $crate::column::fold_key(key.as_str(), &mut buf) {
-                                $( Some($col) => {
+                            // Keys come in CloudTrail's casing nearly always: matched as they are, they need no
+                            // folding to lowercase first.
+                            match key.as_str() {
+                                $( $key => {
                                     out.$field = map.next_value::<Option<$ty>>().map_err(|e| {
                                         A::Error::custom(format_args!("{}: {}", $key, e))
                                     })?;
                                     const P: usize = $crate::layout::position_of(<$name<'static>>::COLUMNS, $col);
                                     out._keys.push(P, out.$field.is_none());
                                 } )*
-                                _ => {
-                                    out._keys.push_unknown();
-                                    map.next_value::<serde::de::IgnoredAny>()?;
-                                }
+                                other => match $crate::column::fold_key(other, &mut buf) {
+                                    $( Some($col) => {
+                                        out.$field = map.next_value::<Option<$ty>>().map_err(|e| {
+                                            A::Error::custom(format_args!("{}: {}", $key, e))
+                                        })?;
+                                        const P: usize = $crate::layout::position_of(<$name<'static>>::COLUMNS, $col);
+                                        out._keys.push(P, out.$field.is_none());
+                                    } )*
+                                    _ => {
+                                        out._keys.push_unknown();
+                                        map.next_value::<serde::de::IgnoredAny>()?;
+                                    }
+                                },
                             }
                         }
                         Ok(out)
