@@ -496,30 +496,34 @@ macro_rules! cloudtrail_struct {
                         use serde::de::Error as _;
                         let mut out = $name::default();
                         let mut buf = [0u8; 48];
-                        while let Some(key) = map.next_key::<$crate::column::Text<'de>>()? {
-                            // Keys come in CloudTrail's casing nearly always: matched as they are, they need no
-                            // folding to lowercase first.
-                            match key.as_str() {
-                                $( $key => {
+                        // Reads the value of the field `name` names, if any; false if it names none.
+                        let read = |name: &str, map: &mut A, out: &mut $name<$lt>| -> Result<bool, A::Error> {
+                            #[allow(unreachable_patterns)]
+                            match name {
+                                $( $key | $col => {
                                     out.$field = map.next_value::<Option<$ty>>().map_err(|e| {
                                         A::Error::custom(format_args!("{}: {}", $key, e))
                                     })?;
                                     const P: usize = $crate::layout::position_of(<$name<'static>>::COLUMNS, $col);
                                     out._keys.push(P, out.$field.is_none());
+                                    Ok(true)
                                 } )*
-                                other => match $crate::column::fold_key(other, &mut buf) {
-                                    $( Some($col) => {
-                                        out.$field = map.next_value::<Option<$ty>>().map_err(|e| {
-                                            A::Error::custom(format_args!("{}: {}", $key, e))
-                                        })?;
-                                        const P: usize = $crate::layout::position_of(<$name<'static>>::COLUMNS, $col);
-                                        out._keys.push(P, out.$field.is_none());
-                                    } )*
-                                    _ => {
-                                        out._keys.push_unknown();
-                                        map.next_value::<serde::de::IgnoredAny>()?;
-                                    }
-                                },
+                                _ => Ok(false),
+                            }
+                        };
+                        while let Some(key) = map.next_key::<$crate::column::Text<'de>>()? {
+                            // Keys come in CloudTrail's casing nearly always: matched as they are first, they need
+                            // no folding to lowercase; any other casing matches once folded (a key too long for
+                            // any field folds to "", which names none).
+                            if !read(key.as_str(), &mut map, &mut out)?
+                                && !read(
+                                    $crate::column::fold_key(key.as_str(), &mut buf).unwrap_or_default(),
+                                    &mut map,
+                                    &mut out,
+                                )?
+                            {
+                                out._keys.push_unknown();
+                                map.next_value::<serde::de::IgnoredAny>()?;
                             }
                         }
                         Ok(out)
