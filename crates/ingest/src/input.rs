@@ -177,6 +177,9 @@ pub(crate) struct Chunk {
     pub text: String,
     /// The layout of `text`.
     pub format: InputFormat,
+    /// `format` is `Trail` from the text's first bytes only ([`looks_like_trail_file`]): if the text is not cut
+    /// as a trail log file, its layout is decided by [`detect`].
+    pub guessed: bool,
     /// Line number of the chunk's first line in the input (1-based).
     pub first_line: usize,
     /// Index of the chunk's first record in the input (1-based).
@@ -292,14 +295,16 @@ impl ChunkReader {
         if text.trim().is_empty() {
             return Ok(None);
         }
-        let format = match self.format {
-            InputFormat::Auto => detect(&text),
-            f => f,
+        let (format, guessed) = match self.format {
+            InputFormat::Auto if looks_like_trail_file(&text) => (InputFormat::Trail, true),
+            InputFormat::Auto => (detect(&text), false),
+            f => (f, false),
         };
         let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
         let chunk = Chunk {
             source: self.input.name.clone(),
             format,
+            guessed,
             first_line: self.next_line,
             first_index: self.next_index,
             text,
@@ -322,19 +327,19 @@ fn read_error_reason(e: &std::io::Error) -> String {
     }
 }
 
+/// Whether `text` looks like a trail log file as CloudTrail writes it: one line that starts as one. It is taken
+/// for one without a parse; if it is not cut as one, [`detect`] decides (see [`Chunk::guessed`]).
+fn looks_like_trail_file(text: &str) -> bool {
+    let trimmed = text.trim_start();
+    trimmed.starts_with("{\"Records\"")
+        && memchr::memchr(b'\n', trimmed.trim_end().as_bytes()).is_none()
+}
+
 /// Decides the layout of a whole input from its text.
 pub(crate) fn detect(text: &str) -> InputFormat {
     let trimmed = text.trim_start();
     if trimmed.starts_with('[') {
         return InputFormat::Array;
-    }
-    // The usual case, a trail log file as CloudTrail writes it: one line that starts as one. One line holds one
-    // document or is broken, and a broken one is a broken trail log file either way (see below), so it is told
-    // without a parse; splitting it checks the rest.
-    if trimmed.starts_with("{\"Records\"")
-        && memchr::memchr(b'\n', trimmed.trim_end().as_bytes()).is_none()
-    {
-        return InputFormat::Trail;
     }
     // A single JSON document is a trail log file if it has Records, else one record.
     match serde_json::from_str::<TrailProbe<'_>>(trimmed) {

@@ -22,15 +22,21 @@ pub(crate) struct Split<'a> {
 
 /// Cuts a chunk into records, or says why the chunk as a whole cannot be read.
 pub(crate) fn split(chunk: &Chunk) -> Result<Split<'_>, InputFailure> {
-    if chunk.format == InputFormat::Trail
-        && let Some(records) = trail_records(&chunk.text)
-    {
-        return Ok(Split {
-            records: positioned(chunk, records),
-            unchecked: true,
-        });
+    let mut format = chunk.format;
+    if format == InputFormat::Trail {
+        if let Some(records) = trail_records(&chunk.text) {
+            return Ok(Split {
+                records: positioned(chunk, records),
+                unchecked: true,
+            });
+        }
+        if chunk.guessed {
+            // It starts like a trail log file but is not one as CloudTrail writes it (`{"Records":null}`, a
+            // repeated key): its layout is decided from a parse, as for any other input.
+            format = crate::input::detect(&chunk.text);
+        }
     }
-    split_checked(chunk).map(|records| Split {
+    split_as(chunk, format).map(|records| Split {
         records,
         unchecked: false,
     })
@@ -105,7 +111,8 @@ fn value_end(bytes: &[u8], start: usize) -> Option<(usize, bool)> {
                             return Some((i + 1, compact));
                         }
                     }
-                    b' ' | b'\t' | b'\n' | b'\r' => compact = false,
+                    // Whatever `compact_json` removes (a form feed too, which is no JSON: the parse refuses it).
+                    b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' => compact = false,
                     _ => {}
                 }
                 i += 1;
@@ -141,13 +148,18 @@ pub(crate) struct RecordText<'a> {
 /// Cuts a chunk into records with serde_json, which checks the JSON of the whole chunk, or says why the chunk as a
 /// whole cannot be read.
 pub(crate) fn split_checked(chunk: &Chunk) -> Result<Vec<RecordText<'_>>, InputFailure> {
+    split_as(chunk, chunk.format)
+}
+
+/// [`split_checked`] with the chunk's text taken to be laid out as `format`.
+fn split_as(chunk: &Chunk, format: InputFormat) -> Result<Vec<RecordText<'_>>, InputFailure> {
     let text = chunk.text.as_str();
     let fail = |e: serde_json::Error, what: &str| InputFailure {
         source: chunk.source.clone(),
         line: Some(chunk.first_line + e.line().saturating_sub(1)),
         reason: format!("not a valid {what}: {e}; no record of this file was ingested"),
     };
-    let raws: Vec<&RawValue> = match chunk.format {
+    let raws: Vec<&RawValue> = match format {
         InputFormat::JsonLines | InputFormat::Auto => {
             let mut out = Vec::new();
             let mut index = chunk.first_index;

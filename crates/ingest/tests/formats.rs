@@ -178,6 +178,39 @@ async fn a_trail_file_with_a_record_that_is_not_json_is_rejected_whole_and_its_n
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn one_lines_that_start_like_a_trail_file_but_are_none_are_read_as_before() {
+    // Not cut as a trail log file, so their layout is decided by a parse: one record (without eventTime), and a
+    // line of JSON Lines (a repeated key is refused as a trail log file); each one reject, no failed input.
+    for text in [
+        r#"{"Records":null}"#.to_owned(),
+        format!(r#"{{"Records":[{}],"Records":[{}]}}"#, record(1), record(2)),
+    ] {
+        let run = SmallIngest::run("input.json", text.as_bytes()).await;
+        let summary = &run.summary;
+        assert_eq!(
+            (
+                summary.events_read,
+                summary.events_rejected,
+                summary.inputs_failed
+            ),
+            (1, 1, 0),
+            "{text}"
+        );
+    }
+    // A form feed outside strings in a record: cut by structure as not compact, refused by the record's parse,
+    // the file rejected whole.
+    let text = format!(
+        "{{\"Records\":[{},{}]}}",
+        record(1),
+        record(2).replace(r#""GetObject","#, "\"GetObject\"\u{c},")
+    );
+    let summary = SmallIngest::run("input.json", text.as_bytes())
+        .await
+        .summary;
+    assert_eq!((summary.events_written, summary.inputs_failed), (0, 1));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn json_lines_larger_than_a_chunk_keep_their_line_numbers() {
     let mut lines: Vec<String> = (0..1000).map(record).collect();
     lines[777] = "{\"eventTime\": \"oops\"}".to_owned();
