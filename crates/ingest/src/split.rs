@@ -47,10 +47,10 @@ pub(crate) fn split(chunk: &Chunk) -> Result<Split<'_>, InputFailure> {
 /// With each record: whether it is compact (no whitespace outside its strings), as CloudTrail writes records.
 pub(crate) fn trail_records(text: &str) -> Option<Vec<(&str, bool)>> {
     let bytes = text.as_bytes();
-    let mut i = expect(bytes, 0, b"{")?;
-    i = expect(bytes, i, b"\"Records\"")?;
-    i = expect(bytes, i, b":")?;
-    i = expect(bytes, i, b"[")?;
+    let mut i = skip_token(bytes, 0, b"{")?;
+    i = skip_token(bytes, i, b"\"Records\"")?;
+    i = skip_token(bytes, i, b":")?;
+    i = skip_token(bytes, i, b"[")?;
     let mut records = Vec::new();
     if bytes.get(i) == Some(&b']') {
         i += 1;
@@ -69,12 +69,12 @@ pub(crate) fn trail_records(text: &str) -> Option<Vec<(&str, bool)>> {
             }
         }
     }
-    i = expect(bytes, i, b"}")?;
+    i = skip_token(bytes, i, b"}")?;
     (i == bytes.len()).then_some(records)
 }
 
 /// After whitespace at `at`, `token` and whitespace: the index past them.
-fn expect(bytes: &[u8], at: usize, token: &[u8]) -> Option<usize> {
+fn skip_token(bytes: &[u8], at: usize, token: &[u8]) -> Option<usize> {
     let start = skip_whitespace(bytes, at);
     let end = start + token.len();
     (bytes.get(start..end)? == token).then(|| skip_whitespace(bytes, end))
