@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use arrow::array::{Array, BooleanArray, StringArray, TimestampMicrosecondArray};
+use arrow::array::{Array, StringArray, TimestampMicrosecondArray};
 use auditlake_schema::{
     DecodedEvent, EventBatchBuilder, RecordBatch, decode_compact_event, decode_event,
 };
@@ -398,7 +398,7 @@ struct DecodeContext {
 /// One chunk decoded.
 #[derive(Default)]
 struct Decoded {
-    batch: Option<RecordBatch>,
+    batches: Vec<RecordBatch>,
     read: u64,
     filtered: u64,
     expired: u64,
@@ -475,22 +475,25 @@ fn decode_chunks(chunks: &[Chunk], context: &DecodeContext) -> Decoded {
         out.rejects.append(&mut part.rejects);
     }
     if !builder.is_empty() {
-        out.batch = Some(without_rows(builder.finish(), &dropped));
+        out.batches = without_rows(builder.finish(), &dropped);
     }
     out
 }
 
-/// `batch` without the rows in `dropped`.
-fn without_rows(batch: RecordBatch, dropped: &[std::ops::Range<usize>]) -> RecordBatch {
-    if dropped.iter().all(|r| r.is_empty()) {
-        return batch;
+/// The rows of `batch` outside `dropped` (ranges in row order), as slices of it: no copy, nothing that can fail.
+fn without_rows(batch: RecordBatch, dropped: &[std::ops::Range<usize>]) -> Vec<RecordBatch> {
+    let mut kept = Vec::with_capacity(dropped.len() + 1);
+    let mut start = 0;
+    for range in dropped
+        .iter()
+        .chain([&(batch.num_rows()..batch.num_rows())])
+    {
+        if range.start > start {
+            kept.push(batch.slice(start, range.start - start));
+        }
+        start = start.max(range.end);
     }
-    let keep: BooleanArray = (0..batch.num_rows())
-        .map(|row| Some(!dropped.iter().any(|r| r.contains(&row))))
-        .collect();
-    // The mask has one entry per row, so filtering cannot fail.
-    arrow::compute::filter_record_batch(&batch, &keep)
-        .unwrap_or_else(|e| panic!("filtering a batch by a mask of its own length: {e}"))
+    kept
 }
 
 /// Splits `group` into runs of consecutive chunks of about `bytes` of text each: the units decoded in parallel.
@@ -546,7 +549,7 @@ async fn order_decoded(
             summary.events_rejected += 1;
             note_reject(summary, rejects, reject)?;
         }
-        batches.extend(d.batch);
+        batches.extend(d.batches);
     }
     if batches.is_empty() {
         return Ok(OrderedGroup {
@@ -787,6 +790,28 @@ mod tests {
             .map(|b| (b.day.clone(), b.batch.num_rows()))
             .collect();
         (held, written)
+    }
+
+    #[test]
+    fn dropped_rows_leave_the_others_in_order() {
+        let days: Vec<String> = (1..=9).map(|d| format!("2024-01-0{d}")).collect();
+        let all = batch(&days.iter().map(String::as_str).collect::<Vec<_>>());
+        let kept_days = |dropped: &[std::ops::Range<usize>]| -> Vec<String> {
+            without_rows(all.clone(), dropped)
+                .iter()
+                .flat_map(|b| {
+                    let days = b
+                        .column_by_name(auditlake_schema::PARTITION_COLUMN)
+                        .and_then(|c| c.as_any().downcast_ref::<StringArray>())
+                        .cloned()
+                        .expect("days");
+                    (0..days.len()).map(move |i| days.value(i)[8..].to_owned())
+                })
+                .collect()
+        };
+        assert_eq!(kept_days(&[]).join(""), "010203040506070809");
+        assert_eq!(kept_days(&[0..2, 4..5, 5..5, 8..9]).join(""), "0304060708");
+        assert_eq!(kept_days(&[0..4, 4..9]).len(), 0);
     }
 
     #[test]
