@@ -45,7 +45,7 @@ pub(crate) fn split(chunk: &Chunk) -> Result<Split<'_>, InputFailure> {
 /// The records of a trail log file laid out exactly as `{"Records":[…]}` (with any JSON whitespace), found from
 /// the structure alone: each record's own JSON is not checked. `None` for any other shape, even a valid one.
 /// With each record: whether it is compact (no whitespace outside its strings), as CloudTrail writes records.
-pub(crate) fn trail_records(text: &str) -> Option<Vec<(&str, bool)>> {
+fn trail_records(text: &str) -> Option<Vec<(&str, bool)>> {
     let bytes = text.as_bytes();
     let mut i = skip_token(bytes, 0, b"{")?;
     i = skip_token(bytes, i, b"\"Records\"")?;
