@@ -13,7 +13,7 @@ use deltalake::kernel::engine::arrow_conversion::TryIntoKernel;
 use deltalake::kernel::transaction::{CommitBuilder, CommitProperties};
 use deltalake::kernel::{Action, Add};
 use deltalake::parquet::basic::{Compression, ZstdLevel};
-use deltalake::parquet::file::properties::WriterProperties;
+use deltalake::parquet::file::properties::{EnabledStatistics, WriterProperties};
 use deltalake::parquet::schema::types::ColumnPath;
 use deltalake::protocol::{DeltaOperation, SaveMode};
 use deltalake::writer::{DeltaWriter, RecordBatchWriter, WriteMode};
@@ -32,6 +32,33 @@ const UNIQUE_COLUMNS: &[&str] = &[
     "eventid",
     "requestid",
     "eventtime",
+];
+
+/// Leaf columns whose min/max statistics no filter can use: opaque (`eventjson` holds layouts, not JSON; map
+/// entries are not pruned on) or random within a day (identifiers). Computing them compares every value.
+const UNPRUNED_COLUMNS: &[&[&str]] = &[
+    &["eventjson"],
+    &["eventjsonchecksum"],
+    &["eventid"],
+    &["requestid"],
+    &["useridentity", "accesskeyid"],
+    &["useridentity", "principalid"],
+    &[
+        "useridentity",
+        "sessioncontext",
+        "sessionissuer",
+        "principalid",
+    ],
+    &["requestparameters", "key_value", "key"],
+    &["requestparameters", "key_value", "value"],
+    &["responseelements", "key_value", "key"],
+    &["responseelements", "key_value", "value"],
+    &["additionaleventdata", "key_value", "key"],
+    &["additionaleventdata", "key_value", "value"],
+    &["serviceeventdetails", "key_value", "key"],
+    &["serviceeventdetails", "key_value", "value"],
+    &["insightdetails", "key_value", "key"],
+    &["insightdetails", "key_value", "value"],
 ];
 
 /// The column whose per-file statistics the table log keeps.
@@ -298,6 +325,10 @@ impl EventTable {
         // A dictionary is tried on every column; on these it always fails and costs time and space.
         for column in UNIQUE_COLUMNS {
             builder = builder.set_column_dictionary_enabled(ColumnPath::from(*column), false);
+        }
+        for path in UNPRUNED_COLUMNS {
+            let path = ColumnPath::new(path.iter().map(|part| (*part).to_owned()).collect());
+            builder = builder.set_column_statistics_enabled(path, EnabledStatistics::None);
         }
         Ok(builder.build())
     }
