@@ -462,7 +462,7 @@ fn decode_chunks(chunks: &[Chunk], context: &DecodeContext) -> Decoded {
                 part.expired += 1;
                 continue;
             }
-            builder.append(&event);
+            builder.append(event);
         }
         if let Some(failure) = invalid {
             out.failures.push(failure);
@@ -775,7 +775,7 @@ mod tests {
             .collect();
         let mut builder = EventBatchBuilder::with_capacity(texts.len());
         for text in &texts {
-            builder.append(&decode_event(text).expect("record"));
+            builder.append(decode_event(text).expect("record"));
         }
         builder.finish()
     }

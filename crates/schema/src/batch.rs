@@ -174,9 +174,11 @@ fn missing_event_time(text: &str) -> Result<Fallback<'_>, RecordError> {
 /// A record whose JSON is written again byte for byte from its typed columns and its [layout](crate::layout)
 /// is stored as that layout in `eventjson`; any other record is stored whole. `eventjsonchecksum` is stored
 /// empty: it is computed when read ([`crate::rebuild`]).
-pub struct EventBatchBuilder {
+pub struct EventBatchBuilder<'a> {
     fields: RecordBuilder<'static>,
-    json: StringBuilder,
+    /// Each event's JSON, borrowed from the input where it was already compact: checked against its layout and
+    /// copied into the batch only where it is stored whole.
+    json: Vec<Cow<'a, str>>,
     layouts: StringBuilder,
     layout: String,
     day: StringBuilder,
@@ -184,12 +186,12 @@ pub struct EventBatchBuilder {
     json_bytes: usize,
 }
 
-impl EventBatchBuilder {
+impl<'a> EventBatchBuilder<'a> {
     /// A builder with room for `capacity` events.
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
             fields: Record::builder(capacity),
-            json: StringBuilder::with_capacity(capacity, capacity * 1024),
+            json: Vec::with_capacity(capacity),
             layouts: StringBuilder::with_capacity(capacity, capacity * 64),
             layout: String::with_capacity(128),
             day: StringBuilder::with_capacity(capacity, capacity * 10),
@@ -199,9 +201,8 @@ impl EventBatchBuilder {
     }
 
     /// Appends one event.
-    pub fn append(&mut self, event: &DecodedEvent<'_>) {
+    pub fn append(&mut self, event: DecodedEvent<'a>) {
         self.fields.append(Some(&event.record));
-        self.json.append_value(&event.json);
         self.layout.clear();
         if event.record.write_fields_layout(&mut self.layout) {
             self.layouts.append_value(&self.layout);
@@ -214,6 +215,7 @@ impl EventBatchBuilder {
         }
         self.rows += 1;
         self.json_bytes += event.json.len();
+        self.json.push(event.json);
     }
 
     /// Events appended since the last [`finish`](Self::finish).
@@ -234,7 +236,8 @@ impl EventBatchBuilder {
     /// Takes the events appended so far as a record batch of [`event_schema`].
     pub fn finish(&mut self) -> RecordBatch {
         let mut columns: Vec<ArrayRef> = self.fields.finish_children();
-        let json = stored_event_json(&self.json.finish(), &self.layouts.finish(), &columns);
+        let json = stored_event_json(&self.json, &self.layouts.finish(), &columns);
+        self.json.clear();
         let rows = json.len();
         columns.push(Arc::new(json));
         columns.push(Arc::new(StringArray::from_iter_values(
@@ -252,20 +255,17 @@ impl EventBatchBuilder {
 /// The `eventjson` column to store: each record's layout where writing it again from `fields` gives back its JSON
 /// byte for byte, else its JSON.
 fn stored_event_json(
-    json: &StringArray,
+    json: &[Cow<'_, str>],
     layouts: &StringArray,
     fields: &[ArrayRef],
 ) -> StringArray {
     let mut out = StringBuilder::with_capacity(json.len(), json.len() * 64);
-    let mut rebuilt = String::with_capacity(4096);
     let view = crate::rebuild::RecordView::new(fields).ok();
-    for row in 0..json.len() {
-        let original = json.value(row);
+    for (row, original) in json.iter().enumerate() {
         let same = layouts.is_valid(row)
-            && view.as_ref().is_some_and(|view| {
-                rebuilt.clear();
-                view.write(layouts.value(row), row, &mut rebuilt).is_ok() && rebuilt == original
-            });
+            && view
+                .as_ref()
+                .is_some_and(|view| view.matches(layouts.value(row), row, original));
         out.append_value(if same { layouts.value(row) } else { original });
     }
     out.finish()
@@ -286,7 +286,7 @@ mod tests {
     fn batch_of(records: &[&str]) -> RecordBatch {
         let mut builder = EventBatchBuilder::with_capacity(records.len());
         for r in records {
-            builder.append(&decode_event(r).unwrap_or_else(|e| panic!("{e}: {r}")));
+            builder.append(decode_event(r).unwrap_or_else(|e| panic!("{e}: {r}")));
         }
         builder.finish()
     }

@@ -103,6 +103,78 @@ impl<'a> RecordView<'a> {
         }
         Ok(())
     }
+
+    /// Whether writing the record at `row` in `layout` gives `json` byte for byte. The writing is compared as it
+    /// goes, never written out.
+    pub fn matches(&self, layout: &str, row: usize, json: &str) -> bool {
+        let mut cursor = Cursor {
+            bytes: layout.as_bytes(),
+            at: 0,
+        };
+        let mut compare = Compare {
+            expected: json.as_bytes(),
+            at: 0,
+            same: true,
+        };
+        write_object(&mut cursor, &self.fields, row, &mut compare).is_ok()
+            && cursor.at == cursor.bytes.len()
+            && compare.same
+            && compare.at == compare.expected.len()
+    }
+}
+
+/// Where a record's JSON is written: a string, or a [`Compare`] against JSON already written.
+trait JsonOut {
+    /// Appends `text` as it is.
+    fn raw(&mut self, text: &str);
+
+    /// Appends `text` as a JSON string, escaped as serde_json escapes it.
+    fn string(&mut self, text: &str) {
+        write_string(text, self);
+    }
+}
+
+impl JsonOut for String {
+    fn raw(&mut self, text: &str) {
+        self.push_str(text);
+    }
+}
+
+/// Compares what would be written with `expected`, byte by byte, as it is written.
+struct Compare<'a> {
+    expected: &'a [u8],
+    /// Bytes of `expected` matched so far.
+    at: usize,
+    /// Whether everything written so far matched.
+    same: bool,
+}
+
+impl JsonOut for Compare<'_> {
+    fn raw(&mut self, text: &str) {
+        let end = self.at + text.len();
+        if self.same && self.expected.get(self.at..end) == Some(text.as_bytes()) {
+            self.at = end;
+        } else {
+            self.same = false;
+        }
+    }
+
+    fn string(&mut self, text: &str) {
+        // The expected JSON is valid (the record was parsed) and matched up to here, so a value or a key starts at `at`.
+        // If it is `"text"` and `text` holds no `"` or `\`, that is a whole string token, which then holds no
+        // control character either: serde_json writes such a text unescaped, as `"text"`, the same bytes.
+        let end = self.at + 1 + text.len();
+        if self.same
+            && memchr::memchr2(b'"', b'\\', text.as_bytes()).is_none()
+            && self.expected.get(self.at) == Some(&b'"')
+            && self.expected.get(self.at + 1..end) == Some(text.as_bytes())
+            && self.expected.get(end) == Some(&b'"')
+        {
+            self.at = end + 1;
+        } else {
+            write_string(text, self);
+        }
+    }
 }
 
 /// A column as the kind of array its shape reads.
@@ -325,9 +397,9 @@ fn write_object(
     cursor: &mut Cursor<'_>,
     fields: &[(&'static str, Typed<'_>)],
     row: usize,
-    out: &mut String,
+    out: &mut impl JsonOut,
 ) -> Result<(), RebuildError> {
-    out.push('{');
+    out.raw("{");
     let mut first = true;
     while let Some(mut code) = cursor.peek() {
         if code == b')' {
@@ -349,19 +421,19 @@ fn write_object(
             .get(position)
             .ok_or_else(|| unfit(format!("key code '{}' past the fields", code as char)))?;
         if !first {
-            out.push(',');
+            out.raw(",");
         }
         first = false;
-        out.push('"');
-        out.push_str(key);
-        out.push_str("\":");
+        out.raw("\"");
+        out.raw(key);
+        out.raw("\":");
         if null {
-            out.push_str("null");
+            out.raw("null");
         } else {
             write_value(cursor, column, row, out).map_err(|e| unfit(format!("{key}: {}", e.0)))?;
         }
     }
-    out.push('}');
+    out.raw("}");
     Ok(())
 }
 
@@ -369,32 +441,32 @@ fn write_value(
     cursor: &mut Cursor<'_>,
     column: &Typed<'_>,
     row: usize,
-    out: &mut String,
+    out: &mut impl JsonOut,
 ) -> Result<(), RebuildError> {
     if column.is_null(row) {
         return Err(unfit("null where the layout has a value"));
     }
     match column {
-        Typed::Text(texts) => write_string(texts.get(row).unwrap_or_default(), out),
+        Typed::Text(texts) => out.string(texts.get(row).unwrap_or_default()),
         Typed::JsonText(texts) => write_text_value(texts.get(row).unwrap_or_default(), out),
-        Typed::Bool(values) => out.push_str(if values.value(row) { "true" } else { "false" }),
+        Typed::Bool(values) => out.raw(if values.value(row) { "true" } else { "false" }),
         Typed::Time(times) => write_time(times.value(row), out)?,
         Typed::Payload { map, keys, values } => {
             let offsets = map.value_offsets();
             let (start, end) = (offsets[row] as usize, offsets[row + 1] as usize);
-            out.push('{');
+            out.raw("{");
             for index in start..end {
                 if index > start {
-                    out.push(',');
+                    out.raw(",");
                 }
-                write_string(keys.get(index).unwrap_or_default(), out);
-                out.push(':');
+                out.string(keys.get(index).unwrap_or_default());
+                out.raw(":");
                 match values.get(index) {
                     Some(value) => write_text_value(value, out),
-                    None => out.push_str("null"),
+                    None => out.raw("null"),
                 }
             }
-            out.push('}');
+            out.raw("}");
         }
         Typed::Struct { fields, .. } => {
             cursor.expect(b'(')?;
@@ -405,61 +477,67 @@ fn write_value(
             let offsets = list.value_offsets();
             let (start, end) = (offsets[row] as usize, offsets[row + 1] as usize);
             cursor.expect(b'[')?;
-            out.push('[');
+            out.raw("[");
             for (n, index) in (start..end).enumerate() {
                 if n > 0 {
-                    out.push(',');
+                    out.raw(",");
                 }
                 write_value(cursor, item, index, out)?;
             }
-            out.push(']');
+            out.raw("]");
             cursor.expect(b']')?;
         }
     }
     Ok(())
 }
 
-fn write_time(micros: i64, out: &mut String) -> Result<(), RebuildError> {
+fn write_time(micros: i64, out: &mut impl JsonOut) -> Result<(), RebuildError> {
     let time = chrono::DateTime::from_timestamp_micros(micros)
         .filter(|t| (0..=9999).contains(&t.year()))
         .ok_or_else(|| unfit(format!("time out of range: {micros}")))?;
     let fraction = micros.rem_euclid(1_000_000);
-    out.push('"');
-    let mut digits = |value: u32, width: usize, after: char| {
-        let mut buf = [b'0'; 6];
+    // `"YYYY-MM-DDTHH:MM:SS.ffffffZ"` at most: 29 bytes.
+    let mut buf = [0u8; 32];
+    let mut len = 0;
+    buf[0] = b'"';
+    len += 1;
+    let mut digits = |value: u32, width: usize, after: u8| {
         let mut v = value;
-        for slot in buf[..width].iter_mut().rev() {
+        for slot in buf[len..len + width].iter_mut().rev() {
             *slot = b'0' + (v % 10) as u8;
             v /= 10;
         }
-        out.push_str(std::str::from_utf8(&buf[..width]).unwrap_or_default());
-        out.push(after);
+        buf[len + width] = after;
+        len += width + 1;
     };
     // A year in 0..=9999 has four digits.
-    digits(time.year().unsigned_abs(), 4, '-');
-    digits(time.month(), 2, '-');
-    digits(time.day(), 2, 'T');
-    digits(time.hour(), 2, ':');
-    digits(time.minute(), 2, ':');
+    digits(time.year().unsigned_abs(), 4, b'-');
+    digits(time.month(), 2, b'-');
+    digits(time.day(), 2, b'T');
+    digits(time.hour(), 2, b':');
+    digits(time.minute(), 2, b':');
     if fraction == 0 {
-        digits(time.second(), 2, 'Z');
+        digits(time.second(), 2, b'Z');
     } else if fraction % 1_000 == 0 {
-        digits(time.second(), 2, '.');
-        digits((fraction / 1_000) as u32, 3, 'Z');
+        digits(time.second(), 2, b'.');
+        digits((fraction / 1_000) as u32, 3, b'Z');
     } else {
-        digits(time.second(), 2, '.');
-        digits(fraction as u32, 6, 'Z');
+        digits(time.second(), 2, b'.');
+        digits(fraction as u32, 6, b'Z');
     }
-    out.push('"');
+    buf[len] = b'"';
+    len += 1;
+    // Digits and ASCII punctuation only.
+    out.raw(std::str::from_utf8(&buf[..len]).unwrap_or_default());
     Ok(())
 }
 
 /// A value kept as text: as it is when it reads as JSON other than a string, else as a string.
-fn write_text_value(text: &str, out: &mut String) {
+fn write_text_value(text: &str, out: &mut impl JsonOut) {
     if text.starts_with(['{', '[']) || text == "true" || text == "false" || is_json_number(text) {
-        out.push_str(text);
+        out.raw(text);
     } else {
-        write_string(text, out);
+        out.string(text);
     }
 }
 
@@ -513,8 +591,8 @@ static NEEDS_ESCAPE: [bool; 256] = {
 };
 
 /// Writes `text` as a JSON string, escaped as serde_json escapes it.
-fn write_string(text: &str, out: &mut String) {
-    out.push('"');
+fn write_string(text: &str, out: &mut (impl JsonOut + ?Sized)) {
+    out.raw("\"");
     let bytes = text.as_bytes();
     let mut plain = 0;
     let mut i = 0;
@@ -544,16 +622,18 @@ fn write_string(text: &str, out: &mut String) {
             0x0c => "\\f",
             _ => "",
         };
-        out.push_str(&text[plain..i - 1]);
+        out.raw(&text[plain..i - 1]);
         if escape.is_empty() {
-            let _ = write!(out, "\\u{b:04x}");
+            let mut unicode = String::with_capacity(6);
+            let _ = write!(unicode, "\\u{b:04x}");
+            out.raw(&unicode);
         } else {
-            out.push_str(escape);
+            out.raw(escape);
         }
         plain = i;
     }
-    out.push_str(&text[plain..]);
-    out.push('"');
+    out.raw(&text[plain..]);
+    out.raw("\"");
 }
 
 /// Whether any of the eight bytes of `word` needs an escape: below 0x20, `"` or `\\` (exact, by the usual
@@ -627,6 +707,56 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn strings_compare_as_they_would_be_written() {
+        let texts = [
+            "plain",
+            "q\"b\\s",
+            "a\\",
+            "nl\n",
+            "\u{1}",
+            "é/ü",
+            "",
+            "\"",
+            "a\",\"b\":\"c",
+        ];
+        let compare = |text: &str, expected: &str| {
+            let mut compare = Compare {
+                expected: expected.as_bytes(),
+                at: 0,
+                same: true,
+            };
+            compare.string(text);
+            compare.same && compare.at == expected.len()
+        };
+        for text in texts {
+            for other in texts {
+                // Within a valid JSON value, as the compared records are.
+                let expected = serde_json::to_string(other).expect("json");
+                assert_eq!(
+                    compare(text, &expected),
+                    text == other,
+                    "{text:?} against {expected}"
+                );
+            }
+            // Followed by more JSON, as a value inside a record is.
+            let expected = format!("{},\"next\":1", serde_json::to_string(text).expect("json"));
+            let mut partial = Compare {
+                expected: expected.as_bytes(),
+                at: 0,
+                same: true,
+            };
+            partial.string(text);
+            assert!(partial.same, "{text:?}");
+            partial.raw(",\"next\":1");
+            assert!(partial.same && partial.at == expected.len(), "{text:?}");
+        }
+        // `\/` and `\u00e9` are valid JSON that serde_json does not write.
+        assert!(!compare("a/b", r#""a\/b""#));
+        assert!(!compare("é", r#""\u00e9""#));
+        assert!(compare("é", "\"é\""));
     }
 
     #[test]
