@@ -72,7 +72,15 @@ pub fn rebuild_record(
 /// The columns of a batch of records, each seen once as the kind of array its field's shape needs, so that
 /// writing a row looks at no column's type again.
 pub struct RecordView<'a> {
-    fields: Vec<(&'static str, Typed<'a>)>,
+    fields: Vec<Field<'a>>,
+}
+
+/// A field of an object: its key and its column.
+struct Field<'a> {
+    key: &'static str,
+    /// The key as it is written before its value: `"key":`.
+    member: String,
+    column: Typed<'a>,
 }
 
 impl<'a> RecordView<'a> {
@@ -128,6 +136,9 @@ trait JsonOut {
     /// Appends `text` as it is.
     fn raw(&mut self, text: &str);
 
+    /// Appends one ASCII byte.
+    fn byte(&mut self, byte: u8);
+
     /// Appends `text` as a JSON string, escaped as serde_json escapes it.
     fn string(&mut self, text: &str) {
         write_string(text, self);
@@ -137,6 +148,10 @@ trait JsonOut {
 impl JsonOut for String {
     fn raw(&mut self, text: &str) {
         self.push_str(text);
+    }
+
+    fn byte(&mut self, byte: u8) {
+        self.push(char::from(byte));
     }
 }
 
@@ -152,8 +167,21 @@ struct Compare<'a> {
 impl JsonOut for Compare<'_> {
     fn raw(&mut self, text: &str) {
         let end = self.at + text.len();
-        if self.same && self.expected.get(self.at..end) == Some(text.as_bytes()) {
+        if self.same
+            && self
+                .expected
+                .get(self.at..end)
+                .is_some_and(|expected| same_bytes(expected, text.as_bytes()))
+        {
             self.at = end;
+        } else {
+            self.same = false;
+        }
+    }
+
+    fn byte(&mut self, byte: u8) {
+        if self.same && self.expected.get(self.at) == Some(&byte) {
+            self.at += 1;
         } else {
             self.same = false;
         }
@@ -161,14 +189,17 @@ impl JsonOut for Compare<'_> {
 
     fn string(&mut self, text: &str) {
         // The expected JSON is valid (the record was parsed) and matched up to here, so a value or a key starts at `at`.
-        // If it is `"text"` and `text` holds no `"` or `\`, that is a whole string token, which then holds no
-        // control character either: serde_json writes such a text unescaped, as `"text"`, the same bytes.
+        // If it is `"text"` and `text` needs no escape, serde_json writes it unescaped, as `"text"`, the same
+        // bytes. (And `"text"` is then a whole string token of the expected JSON, as no `"` or `\` is in it.)
         let end = self.at + 1 + text.len();
         if self.same
-            && memchr::memchr2(b'"', b'\\', text.as_bytes()).is_none()
             && self.expected.get(self.at) == Some(&b'"')
-            && self.expected.get(self.at + 1..end) == Some(text.as_bytes())
             && self.expected.get(end) == Some(&b'"')
+            && self
+                .expected
+                .get(self.at + 1..end)
+                .is_some_and(|expected| same_bytes(expected, text.as_bytes()))
+            && !needs_escape(text.as_bytes())
         {
             self.at = end + 1;
         } else {
@@ -190,7 +221,7 @@ enum Typed<'a> {
     },
     Struct {
         array: &'a StructArray,
-        fields: Vec<(&'static str, Typed<'a>)>,
+        fields: Vec<Field<'a>>,
     },
     List {
         list: &'a ListArray,
@@ -305,13 +336,17 @@ impl<'a> Typed<'a> {
 fn typed_fields<'a>(
     fields: &'static [(&'static str, Shape)],
     columns: &'a [ArrayRef],
-) -> Result<Vec<(&'static str, Typed<'a>)>, RebuildError> {
+) -> Result<Vec<Field<'a>>, RebuildError> {
     fields
         .iter()
         .zip(columns)
         .map(|((key, shape), column)| {
             Typed::of(shape, column.as_ref())
-                .map(|typed| (*key, typed))
+                .map(|column| Field {
+                    key,
+                    member: format!("\"{key}\":"),
+                    column,
+                })
                 .map_err(|e| unfit(format!("{key}: {}", e.0)))
         })
         .collect()
@@ -395,11 +430,11 @@ impl Cursor<'_> {
 /// end of the layout or the `)` that closes it.
 fn write_object(
     cursor: &mut Cursor<'_>,
-    fields: &[(&'static str, Typed<'_>)],
+    fields: &[Field<'_>],
     row: usize,
     out: &mut impl JsonOut,
 ) -> Result<(), RebuildError> {
-    out.raw("{");
+    out.byte(b'{');
     let mut first = true;
     while let Some(mut code) = cursor.peek() {
         if code == b')' {
@@ -417,23 +452,22 @@ fn write_object(
             u8::MAX => return Err(unfit(format!("unknown key code '{}'", code as char))),
             position => usize::from(position),
         };
-        let (key, column) = fields
+        let field = fields
             .get(position)
             .ok_or_else(|| unfit(format!("key code '{}' past the fields", code as char)))?;
         if !first {
-            out.raw(",");
+            out.byte(b',');
         }
         first = false;
-        out.raw("\"");
-        out.raw(key);
-        out.raw("\":");
+        out.raw(&field.member);
         if null {
             out.raw("null");
         } else {
-            write_value(cursor, column, row, out).map_err(|e| unfit(format!("{key}: {}", e.0)))?;
+            write_value(cursor, &field.column, row, out)
+                .map_err(|e| unfit(format!("{}: {}", field.key, e.0)))?;
         }
     }
-    out.raw("}");
+    out.byte(b'}');
     Ok(())
 }
 
@@ -454,19 +488,19 @@ fn write_value(
         Typed::Payload { map, keys, values } => {
             let offsets = map.value_offsets();
             let (start, end) = (offsets[row] as usize, offsets[row + 1] as usize);
-            out.raw("{");
+            out.byte(b'{');
             for index in start..end {
                 if index > start {
-                    out.raw(",");
+                    out.byte(b',');
                 }
                 out.string(keys.get(index).unwrap_or_default());
-                out.raw(":");
+                out.byte(b':');
                 match values.get(index) {
                     Some(value) => write_text_value(value, out),
                     None => out.raw("null"),
                 }
             }
-            out.raw("}");
+            out.byte(b'}');
         }
         Typed::Struct { fields, .. } => {
             cursor.expect(b'(')?;
@@ -477,14 +511,14 @@ fn write_value(
             let offsets = list.value_offsets();
             let (start, end) = (offsets[row] as usize, offsets[row + 1] as usize);
             cursor.expect(b'[')?;
-            out.raw("[");
+            out.byte(b'[');
             for (n, index) in (start..end).enumerate() {
                 if n > 0 {
-                    out.raw(",");
+                    out.byte(b',');
                 }
                 write_value(cursor, item, index, out)?;
             }
-            out.raw("]");
+            out.byte(b']');
             cursor.expect(b']')?;
         }
     }
@@ -636,6 +670,57 @@ fn write_string(text: &str, out: &mut (impl JsonOut + ?Sized)) {
     out.raw("\"");
 }
 
+/// Whether `a` and `b` (of the same length) are equal, compared a word at a time in line: most compared pieces
+/// are short keys and values, where a call to `memcmp` costs more than the comparing.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| {
+        s.get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map(u64::from_le_bytes)
+    };
+    if n < 8 {
+        let half = |s: &[u8], at: usize| {
+            s.get(at..at + 4)
+                .and_then(|w| <[u8; 4]>::try_from(w).ok())
+                .map(u32::from_le_bytes)
+        };
+        return if n >= 4 {
+            half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4)
+        } else {
+            a.iter().zip(b).all(|(x, y)| x == y)
+        };
+    }
+    let mut at = 0;
+    while at + 8 <= n {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    // The last, partial word, read as the last eight bytes.
+    at == n || word(a, n - 8) == word(b, n - 8)
+}
+
+/// Whether any byte of `bytes` needs an escape in a JSON string (a control character, `"` or `\\`).
+#[inline]
+fn needs_escape(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    for w in words.by_ref() {
+        if <[u8; 8]>::try_from(w).is_ok_and(|w| word_needs_escape(u64::from_le_bytes(w))) {
+            return true;
+        }
+    }
+    words
+        .remainder()
+        .iter()
+        .any(|&b| NEEDS_ESCAPE[usize::from(b)])
+}
+
 /// Whether any of the eight bytes of `word` needs an escape: below 0x20, `"` or `\\` (exact, by the usual
 /// "has a zero byte" and "has a byte less than" tricks).
 fn word_needs_escape(word: u64) -> bool {
@@ -705,6 +790,23 @@ mod tests {
                     write_string(&text, &mut out);
                     assert_eq!(out, serde_json::to_string(&text).expect("json"), "{text:?}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn bytes_compare_as_slices_do() {
+        let text = b"0123456789abcdefghijklmnopqrstuvwxyz";
+        for len in 0..=text.len() {
+            let a = &text[..len];
+            assert!(same_bytes(a, a), "{len}");
+            for at in 0..len {
+                let mut b = a.to_vec();
+                b[at] ^= 0x20;
+                assert!(!same_bytes(a, &b), "{len} at {at}");
+            }
+            if len > 0 {
+                assert!(!same_bytes(a, &text[..len - 1]), "{len}");
             }
         }
     }
