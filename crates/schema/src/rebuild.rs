@@ -188,12 +188,15 @@ impl JsonOut for Compare<'_> {
     }
 
     fn string(&mut self, text: &str) {
-        // The expected JSON is valid (the record was parsed) and matched up to here, so a value or a key starts at `at`.
-        // If it is `"text"` and `text` needs no escape, serde_json writes it unescaped, as `"text"`, the same
-        // bytes. (And `"text"` is then a whole string token of the expected JSON, as no `"` or `\` is in it.)
+        if !self.same {
+            // A difference was found already: nothing more to compare, or to escape.
+            return;
+        }
+        // The expected JSON is valid (the record was parsed) and matched up to here, so a value or a key starts
+        // at `at`. If it is `"text"` and `text` needs no escape, serde_json writes it unescaped, as `"text"`, the
+        // same bytes. (And `"text"` is then a whole string token of the expected JSON, as no `"` or `\` is in it.)
         let end = self.at + 1 + text.len();
-        if self.same
-            && self.expected.get(self.at) == Some(&b'"')
+        if self.expected.get(self.at) == Some(&b'"')
             && self.expected.get(end) == Some(&b'"')
             && self
                 .expected
