@@ -198,6 +198,8 @@ pub(crate) struct InputFailure {
 pub(crate) struct ChunkReader {
     input: Input,
     reader: Box<dyn BufRead + Send>,
+    /// A small gzipped file's text, unzipped at once: handed on as one chunk when it fits in one.
+    whole: Option<Vec<u8>>,
     format: InputFormat,
     chunk_bytes: usize,
     next_line: usize,
@@ -220,7 +222,33 @@ impl ChunkReader {
         };
         let raw: Box<dyn Read + Send> = match &input.path {
             Some(path) => {
-                Box::new(File::open(path).map_err(|e| fail(format!("cannot open: {e}")))?)
+                let mut file = File::open(path).map_err(|e| fail(format!("cannot open: {e}")))?;
+                if input.size <= WHOLE_GZIP_BYTES {
+                    let mut bytes = Vec::with_capacity(input.size as usize);
+                    file.read_to_end(&mut bytes)
+                        .map_err(|e| fail(format!("cannot read: {}", read_error_reason(&e))))?;
+                    let whole = if bytes.starts_with(&[0x1f, 0x8b]) {
+                        gunzip_whole(&bytes)
+                    } else {
+                        Some(std::mem::take(&mut bytes))
+                    };
+                    if let Some(text) = whole {
+                        return Ok(ChunkReader {
+                            input,
+                            reader: Box::new(std::io::Cursor::new(Vec::new())),
+                            whole: Some(text),
+                            format,
+                            chunk_bytes,
+                            next_line: 1,
+                            next_index: 1,
+                            done: false,
+                            bytes_read: 0,
+                        });
+                    }
+                    Box::new(std::io::Cursor::new(bytes))
+                } else {
+                    Box::new(file)
+                }
             }
             None => Box::new(std::io::stdin()),
         };
@@ -239,6 +267,7 @@ impl ChunkReader {
         Ok(ChunkReader {
             input,
             reader,
+            whole: None,
             format,
             chunk_bytes,
             next_line: 1,
@@ -253,17 +282,19 @@ impl ChunkReader {
         if self.done {
             return Ok(None);
         }
+        if let Some(whole) = self.whole.take() {
+            if whole.len() < self.chunk_bytes || self.format == InputFormat::Trail {
+                self.done = true;
+                return self.chunk(whole);
+            }
+            self.reader = Box::new(std::io::Cursor::new(whole));
+        }
         let mut buf = Vec::with_capacity(self.chunk_bytes.min(1 << 20));
-        let failure = |this: &Self, reason: String| InputFailure {
-            source: this.input.name.clone(),
-            line: (this.next_line > 1).then_some(this.next_line),
-            reason,
-        };
         // Read whole lines up to the chunk size; a trail file or array must be read whole.
         loop {
             let n = self.reader.read_until(b'\n', &mut buf).map_err(|e| {
                 self.done = true;
-                failure(self, read_error_reason(&e))
+                self.failure(read_error_reason(&e))
             })?;
             if n == 0 {
                 self.done = true;
@@ -281,16 +312,27 @@ impl ChunkReader {
                 }
             }
         }
+        self.chunk(buf)
+    }
+
+    /// A failure at the current line of this input.
+    fn failure(&self, reason: String) -> InputFailure {
+        InputFailure {
+            source: self.input.name.clone(),
+            line: (self.next_line > 1).then_some(self.next_line),
+            reason,
+        }
+    }
+
+    /// The chunk of text `buf`, read from the input after the chunks before it.
+    fn chunk(&mut self, buf: Vec<u8>) -> Result<Option<Chunk>, InputFailure> {
         self.bytes_read += buf.len() as u64;
         let text = String::from_utf8(buf).map_err(|e| {
             self.done = true;
-            failure(
-                self,
-                format!(
-                    "not UTF-8 text (invalid byte at offset {})",
-                    e.utf8_error().valid_up_to()
-                ),
-            )
+            self.failure(format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ))
         })?;
         if text.trim().is_empty() {
             return Ok(None);
@@ -315,6 +357,41 @@ impl ChunkReader {
         }
         Ok(Some(chunk))
     }
+}
+
+/// Gzipped files up to this size on disk are read and unzipped whole.
+const WHOLE_GZIP_BYTES: u64 = 4 << 20;
+/// The most text a whole file is unzipped to at once; a larger one is read as a stream.
+const WHOLE_TEXT_BYTES: usize = 64 << 20;
+
+/// The text of a gzipped file held whole, unzipped in one call (libdeflate): `None` when the file is not gzip, has
+/// more than one gzip member, would unzip to more than [`WHOLE_TEXT_BYTES`], or is damaged. Such a file is read
+/// as a stream instead, which handles every member and names what is wrong.
+fn gunzip_whole(bytes: &[u8]) -> Option<Vec<u8>> {
+    if !bytes.starts_with(&[0x1f, 0x8b, 0x08]) || bytes.len() < 18 {
+        return None;
+    }
+    // Each further member starts with these three bytes; they can occur inside compressed data too, which then
+    // only sends the file down the streaming path.
+    if memchr::memmem::find(&bytes[3..], &[0x1f, 0x8b, 0x08]).is_some() {
+        return None;
+    }
+    // The trailer's size of the text (modulo 4 GiB): one byte more is asked for, so that a trailer saying less
+    // than there is fails rather than cutting the text.
+    let trailer = bytes.get(bytes.len() - 4..)?;
+    let size = u32::from_le_bytes(trailer.try_into().ok()?) as usize;
+    if size >= WHOLE_TEXT_BYTES {
+        return None;
+    }
+    let mut text = vec![0u8; size + 1];
+    let n = libdeflater::Decompressor::new()
+        .gzip_decompress(bytes, &mut text)
+        .ok()?;
+    if n != size {
+        return None;
+    }
+    text.truncate(n);
+    Some(text)
 }
 
 fn read_error_reason(e: &std::io::Error) -> String {

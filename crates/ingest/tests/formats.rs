@@ -348,3 +348,67 @@ async fn each_day_gets_one_file_though_its_events_span_groups() {
     }
     assert_eq!(adds, 30);
 }
+
+fn gzip(text: &str) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(text.as_bytes()).expect("gzip");
+    gz.finish().expect("gzip")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn gzip_members_all_count_and_a_damaged_file_is_named_not_half_read() {
+    // Small files are unzipped whole in one call; every other shape must read as a stream does.
+    let trail = |from: usize| {
+        let records: Vec<String> = (from..from + 20).map(record).collect();
+        format!(r#"{{"Records":[{}]}}"#, records.join(","))
+    };
+    // Two members, as `cat a.gz b.gz` makes: JSON Lines so that both halves are records, of the same length so
+    // that the trailer's size fits the first member alone.
+    let lines = |from: usize| {
+        (from..from + 10)
+            .map(|i| record(i) + "\n")
+            .collect::<String>()
+    };
+    let mut two = gzip(&lines(10));
+    two.extend(gzip(&lines(20)));
+    let whole = gzip(&trail(0));
+    // Cut short, and a trailer that says the text is shorter than it is.
+    let cut = &whole[..whole.len() - 9];
+    let mut lying = whole.clone();
+    let size = lying.len() - 4;
+    lying[size..].copy_from_slice(&10u32.to_le_bytes());
+    let run = SmallIngest::run_files(
+        &[
+            ("a.json.gz", &two),
+            ("b.json.gz", &whole),
+            ("c.json.gz", cut),
+            ("d.json.gz", &lying),
+        ],
+        true,
+    )
+    .await;
+    let summary = &run.summary;
+    assert_eq!(
+        summary.events_written,
+        20 + 20,
+        "{:?}",
+        summary.first_rejects
+    );
+    assert_eq!(summary.inputs_failed, 2, "{:?}", summary.first_rejects);
+    let reasons: Vec<String> = run
+        .rejects()
+        .iter()
+        .map(|r| {
+            format!(
+                "{}: {}",
+                r["source"].as_str().unwrap_or_default(),
+                r["reason"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    assert!(
+        reasons[0].contains("c.json.gz: truncated")
+            && reasons[1].contains("d.json.gz: corrupt gzip data"),
+        "{reasons:?}"
+    );
+}
