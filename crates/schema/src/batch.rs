@@ -47,6 +47,9 @@ fn decode(text: &str, compact: bool) -> Result<DecodedEvent<'_>, RecordError> {
             limit: MAX_EVENT_BYTES,
         });
     }
+    if compact && let Some(record) = crate::fast::decode_record(text) {
+        return Ok(decoded(record, text));
+    }
     match text.trim_start().as_bytes().first() {
         Some(b'{') => {}
         Some(b'[') => return Err(RecordError::NotAnObject("an array")),
@@ -74,32 +77,36 @@ fn decode(text: &str, compact: bool) -> Result<DecodedEvent<'_>, RecordError> {
             Ok(_) => RecordError::Invalid(positioned(&e)),
         }
     })?;
-    let time = match record.event_time {
-        Some(time) => time.0,
-        None => match missing_event_time(text)? {
-            Fallback::Time(time) => {
-                // The column holds the time the event is filed under, as Lake always has one.
-                record.event_time = Some(crate::record::EventTime(time));
-                time
-            }
+    if record.event_time.is_none() {
+        match missing_event_time(text)? {
+            // The column holds the time the event is filed under, as Lake always has one.
+            Fallback::Time(time) => record.event_time = Some(crate::record::EventTime(time)),
             Fallback::Unwrapped(event) => return Ok(*event),
+        }
+    }
+    Ok(decoded(
+        record,
+        if compact {
+            Cow::Borrowed(text)
+        } else {
+            compact_json(text)
         },
-    };
+    ))
+}
+
+/// The event of a record decoded with its event time, and its compact JSON.
+fn decoded<'a>(mut record: Box<Record<'a>>, json: impl Into<Cow<'a, str>>) -> DecodedEvent<'a> {
     if record.event_category.is_none() {
         // Lake fills eventCategory for records older than the field.
         record.event_category = Some(crate::column::Text(Cow::Owned(
             record.category().to_owned(),
         )));
     }
-    Ok(DecodedEvent {
+    DecodedEvent {
+        event_time: record.event_time.map_or(0, |t| t.0),
         record,
-        event_time: time,
-        json: if compact {
-            Cow::Borrowed(text)
-        } else {
-            compact_json(text)
-        },
-    })
+        json: json.into(),
+    }
 }
 
 /// A serde_json error with its position said relative to the record: `(column C)` for a one-line record.

@@ -484,6 +484,51 @@ macro_rules! cloudtrail_struct {
             }
         }
 
+        impl<$lt> $name<$lt> {
+            /// Reads the object at `cursor` into these fields, as the serde decoder would; `None` to give up
+            /// ([`crate::fast`]).
+            pub(crate) fn read_fields(&mut self, cursor: &mut $crate::fast::Cursor<$lt>) -> Option<()> {
+                cursor.expect(b'{')?;
+                if cursor.eat(b'}') {
+                    return Some(());
+                }
+                loop {
+                    let key = cursor.key()?;
+                    #[allow(unreachable_patterns)]
+                    match key {
+                        $( $key | $col => {
+                            <$ty as $crate::fast::FastDecode<$lt>>::read_into(&mut self.$field, cursor)?;
+                            const P: usize = $crate::layout::position_of(<$name<'static>>::COLUMNS, $col);
+                            self._keys.push(P, self.$field.is_none());
+                        } )*
+                        _ => {
+                            // A field's key in another casing: left to serde, which folds it.
+                            let mut buf = [0u8; 48];
+                            let folded = $crate::column::fold_key(key, &mut buf).unwrap_or_default();
+                            if Self::COLUMNS.contains(&folded) {
+                                return None;
+                            }
+                            cursor.value(1)?;
+                            self._keys.push_unknown();
+                        }
+                    }
+                    if !cursor.eat(b',') {
+                        return cursor.expect(b'}');
+                    }
+                }
+            }
+        }
+
+        impl<$lt> $crate::fast::FastDecode<$lt> for $name<$lt> {
+            fn read_into(slot: &mut Option<Self>, cursor: &mut $crate::fast::Cursor<$lt>) -> Option<()> {
+                if cursor.null() {
+                    *slot = None;
+                    return Some(());
+                }
+                slot.insert(Self::default()).read_fields(cursor)
+            }
+        }
+
         impl<'de: $lt, $lt> serde::Deserialize<'de> for $name<$lt> {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 struct V<$lt>(std::marker::PhantomData<&$lt ()>);

@@ -9,6 +9,7 @@
 mod batch;
 mod column;
 mod error;
+mod fast;
 mod json;
 pub mod layout;
 pub mod rebuild;

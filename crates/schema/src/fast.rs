@@ -1,0 +1,450 @@
+//! A decoder for records as CloudTrail writes them, beside serde's.
+//!
+//! It reads compact text (no whitespace outside strings) straight into a [`Record`], field by field in place, and
+//! handles only what it is sure to read exactly as the serde decoder does: keys in CloudTrail's casing or in
+//! lowercase, strings without escapes or control characters, fields of the type they should have. Anything else
+//! (an escape, a key in another casing, a number where text is kept, a payload given as a string, a missing
+//! `eventTime`, any syntax error) makes it give up, and the serde decoder reads the record from the start: it has
+//! the error messages and the lenient readings. A test holds the two to the same results.
+
+use std::borrow::Cow;
+
+use crate::column::{Bool, JsonText, Payload, Text};
+use crate::record::{EventTime, Record};
+use crate::time::parse_event_time;
+
+/// Deepest nesting of arrays and objects skipped inside a value (serde_json's own limit is 128).
+const MAX_DEPTH: usize = 100;
+
+/// A position in the text of one record.
+pub(crate) struct Cursor<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    pub(crate) fn peek(&self) -> Option<u8> {
+        self.bytes().get(self.at).copied()
+    }
+
+    /// Steps over `byte` if it comes next.
+    pub(crate) fn eat(&mut self, byte: u8) -> bool {
+        let next = self.peek() == Some(byte);
+        self.at += usize::from(next);
+        next
+    }
+
+    /// Steps over `byte`, which must come next.
+    pub(crate) fn expect(&mut self, byte: u8) -> Option<()> {
+        self.eat(byte).then_some(())
+    }
+
+    /// Steps over `word` (`null`, `true`, `false`), which must come next.
+    pub(crate) fn literal(&mut self, word: &[u8]) -> Option<()> {
+        let end = self.at + word.len();
+        (self.bytes().get(self.at..end)? == word).then(|| self.at = end)
+    }
+
+    /// Steps over `null` if it comes next.
+    pub(crate) fn null(&mut self) -> bool {
+        self.peek() == Some(b'n') && self.literal(b"null").is_some()
+    }
+
+    /// The contents of the string that comes next, which must have no escape and no control character.
+    pub(crate) fn string(&mut self) -> Option<&'a str> {
+        self.expect(b'"')?;
+        let start = self.at;
+        let end = plain_string_end(self.bytes(), start)?;
+        self.at = end + 1;
+        // The string ends at an ASCII quote, so both ends are character boundaries.
+        self.text.get(start..end)
+    }
+
+    /// A key and its colon.
+    pub(crate) fn key(&mut self) -> Option<&'a str> {
+        let key = self.string()?;
+        self.expect(b':')?;
+        Some(key)
+    }
+
+    /// Steps over one JSON value of any kind, checking its syntax (strings as [`Self::string`] wants them);
+    /// returns its text.
+    pub(crate) fn value(&mut self, depth: usize) -> Option<&'a str> {
+        let start = self.at;
+        match self.peek()? {
+            b'"' => {
+                self.string()?;
+            }
+            b'n' => self.literal(b"null")?,
+            b't' => self.literal(b"true")?,
+            b'f' => self.literal(b"false")?,
+            b'-' | b'0'..=b'9' => self.number()?,
+            b'[' if depth < MAX_DEPTH => {
+                self.at += 1;
+                if !self.eat(b']') {
+                    loop {
+                        self.value(depth + 1)?;
+                        if !self.eat(b',') {
+                            self.expect(b']')?;
+                            break;
+                        }
+                    }
+                }
+            }
+            b'{' if depth < MAX_DEPTH => {
+                self.at += 1;
+                if !self.eat(b'}') {
+                    loop {
+                        self.key()?;
+                        self.value(depth + 1)?;
+                        if !self.eat(b',') {
+                            self.expect(b'}')?;
+                            break;
+                        }
+                    }
+                }
+            }
+            _ => return None,
+        }
+        self.text.get(start..self.at)
+    }
+
+    /// Steps over a number as JSON spells it: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    fn number(&mut self) -> Option<()> {
+        self.eat(b'-');
+        match self.peek()? {
+            b'0' => self.at += 1,
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        if self.eat(b'.') {
+            self.peek().filter(u8::is_ascii_digit)?;
+            self.digits();
+        }
+        if self.eat(b'e') || self.eat(b'E') {
+            if !self.eat(b'+') {
+                self.eat(b'-');
+            }
+            self.peek().filter(u8::is_ascii_digit)?;
+            self.digits();
+        }
+        Some(())
+    }
+
+    fn digits(&mut self) {
+        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            self.at += 1;
+        }
+    }
+}
+
+/// The index of the quote closing a string whose contents start at `start`; `None` if a backslash or a control
+/// character comes first, or nothing closes it. Eight bytes at a time.
+fn plain_string_end(bytes: &[u8], mut at: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let zero_bytes = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    while let Some(word) = bytes.get(at..at + 8) {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        let v = u64::from_le_bytes(eight);
+        // Bytes below 0x20 (high bit clear and below after subtracting 0x20), quotes and backslashes. The lowest
+        // flag marks the first such byte exactly; flags after it may be false, and are not looked at.
+        let flags = zero_bytes(v ^ (ONES * u64::from(b'"')))
+            | zero_bytes(v ^ (ONES * u64::from(b'\\')))
+            | (v.wrapping_sub(ONES * 0x20) & !v & HIGHS);
+        if flags != 0 {
+            let first = at + (flags.trailing_zeros() / 8) as usize;
+            return (bytes[first] == b'"').then_some(first);
+        }
+        at += 8;
+    }
+    let rest = bytes.get(at..)?;
+    let i = rest
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+    (rest[i] == b'"').then_some(at + i)
+}
+
+/// A value the fast decoder reads into its place in a record.
+pub(crate) trait FastDecode<'a>: Sized {
+    /// Reads the value at `cursor` into `slot` (`None` for `null`); `None` to give up.
+    fn read_into(slot: &mut Option<Self>, cursor: &mut Cursor<'a>) -> Option<()>;
+}
+
+impl<'a> FastDecode<'a> for Text<'a> {
+    fn read_into(slot: &mut Option<Self>, cursor: &mut Cursor<'a>) -> Option<()> {
+        *slot = if cursor.null() {
+            None
+        } else {
+            Some(Text(Cow::Borrowed(cursor.string()?)))
+        };
+        Some(())
+    }
+}
+
+impl<'a> FastDecode<'a> for JsonText<'a> {
+    fn read_into(slot: &mut Option<Self>, cursor: &mut Cursor<'a>) -> Option<()> {
+        *slot = if cursor.null() {
+            None
+        } else {
+            Some(JsonText(Text(Cow::Borrowed(cursor.string()?))))
+        };
+        Some(())
+    }
+}
+
+impl FastDecode<'_> for Bool {
+    fn read_into(slot: &mut Option<Self>, cursor: &mut Cursor<'_>) -> Option<()> {
+        *slot = match cursor.peek()? {
+            b'n' => cursor.literal(b"null").map(|()| None)?,
+            b't' => cursor.literal(b"true").map(|()| Some(Bool(true)))?,
+            b'f' => cursor.literal(b"false").map(|()| Some(Bool(false)))?,
+            _ => return None,
+        };
+        Some(())
+    }
+}
+
+impl FastDecode<'_> for EventTime {
+    fn read_into(slot: &mut Option<Self>, cursor: &mut Cursor<'_>) -> Option<()> {
+        *slot = if cursor.null() {
+            None
+        } else {
+            Some(EventTime(parse_event_time(cursor.string()?)?))
+        };
+        Some(())
+    }
+}
+
+impl<'a> FastDecode<'a> for Payload<'a> {
+    fn read_into(slot: &mut Option<Self>, cursor: &mut Cursor<'a>) -> Option<()> {
+        if cursor.null() {
+            *slot = None;
+            return Some(());
+        }
+        cursor.expect(b'{')?;
+        let mut entries = Vec::new();
+        if !cursor.eat(b'}') {
+            loop {
+                let key = Text(Cow::Borrowed(cursor.key()?));
+                // As serde's reading: strings by their contents, null as none, anything else as its (compact) text.
+                let value = match cursor.peek()? {
+                    b'"' => Some(cursor.string()?),
+                    b'n' => cursor.literal(b"null").map(|()| None)?,
+                    _ => Some(cursor.value(1)?),
+                };
+                entries.push((key, value.map(|v| Text(Cow::Borrowed(v)))));
+                if !cursor.eat(b',') {
+                    cursor.expect(b'}')?;
+                    break;
+                }
+            }
+        }
+        *slot = Some(Payload(entries));
+        Some(())
+    }
+}
+
+impl<'a, T: FastDecode<'a>> FastDecode<'a> for Vec<T> {
+    fn read_into(slot: &mut Option<Self>, cursor: &mut Cursor<'a>) -> Option<()> {
+        if cursor.null() {
+            *slot = None;
+            return Some(());
+        }
+        cursor.expect(b'[')?;
+        let items = slot.insert(Vec::new());
+        if !cursor.eat(b']') {
+            loop {
+                let mut item = None;
+                T::read_into(&mut item, cursor)?;
+                // serde refuses a null element of a list of structs.
+                items.push(item?);
+                if !cursor.eat(b',') {
+                    cursor.expect(b']')?;
+                    break;
+                }
+            }
+        }
+        Some(())
+    }
+}
+
+/// Decodes a compact record as CloudTrail writes it; `None` when the serde decoder must read it (see the module).
+pub(crate) fn decode_record(text: &str) -> Option<Box<Record<'_>>> {
+    let mut cursor = Cursor { text, at: 0 };
+    let mut record: Box<Record<'_>> = Box::default();
+    record.read_fields(&mut cursor)?;
+    if cursor.at != text.len() || record.event_time.is_none() {
+        return None;
+    }
+    Some(record)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// Decodes `text` both ways: whatever the fast decoder reads, serde must read the same. Whether it read it.
+    fn read_as_serde_does(text: &str) -> bool {
+        let Some(fast) = decode_record(text) else {
+            return false;
+        };
+        let serde: Record<'_> = serde_json::from_str(text)
+            .unwrap_or_else(|e| panic!("the fast decoder read what serde refuses ({e}): {text}"));
+        assert_eq!(*fast, serde, "{text}");
+        true
+    }
+
+    /// Every record of the real corpora (../shared/corpora/cloudtrail) as compact text: records as written where a
+    /// file holds one per line, else as serde_json writes them out (key order kept).
+    fn corpus_records() -> Vec<String> {
+        fn collect(value: &serde_json::Value, out: &mut Vec<String>) {
+            match value {
+                serde_json::Value::Array(items) => items.iter().for_each(|v| collect(v, out)),
+                serde_json::Value::Object(map) => match map.get("Records") {
+                    Some(records) => collect(records, out),
+                    None => out.push(value.to_string()),
+                },
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        let mut folders =
+            vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/cloudtrail")];
+        while let Some(folder) = folders.pop() {
+            for path in std::fs::read_dir(&folder)
+                .expect("corpus folder")
+                .flatten()
+                .map(|e| e.path())
+            {
+                if path.is_dir() {
+                    folders.push(path);
+                    continue;
+                }
+                let Some("json" | "jsonl" | "log") = path.extension().and_then(|e| e.to_str())
+                else {
+                    continue;
+                };
+                let text = std::fs::read_to_string(&path).expect("corpus file");
+                match serde_json::from_str::<serde_json::Value>(&text) {
+                    Ok(value) => collect(&value, &mut out),
+                    Err(_) => out.extend(
+                        text.lines()
+                            .filter(|l| l.trim_start().starts_with('{'))
+                            .map(|l| crate::compact_json(l).into_owned()),
+                    ),
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn reads_real_records_as_serde_does_or_leaves_them_to_it() {
+        let records = corpus_records();
+        let read = records.iter().filter(|r| read_as_serde_does(r)).count();
+        assert!(records.len() > 1500, "{} records", records.len());
+        // Most real records are as CloudTrail writes them.
+        assert!(read * 2 > records.len(), "{read} of {} read", records.len());
+    }
+
+    #[test]
+    fn damaged_records_are_read_as_serde_does_or_left_to_it() {
+        // Each record damaged a byte at a time, in many places and ways (xorshift: the same cases every run).
+        let records = corpus_records();
+        let pieces: &[u8] = b"\"\\,:{}[]1-0.eEn \n\x01";
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % bound as u64) as usize
+        };
+        let (mut tried, mut read) = (0, 0);
+        for record in records.iter().step_by(3) {
+            for _ in 0..60 {
+                let mut bytes = record.as_bytes().to_vec();
+                let at = next(bytes.len());
+                let piece = pieces[next(pieces.len())];
+                match next(3) {
+                    0 => {
+                        bytes.remove(at);
+                    }
+                    1 => bytes.insert(at, piece),
+                    _ => bytes[at] = piece,
+                }
+                let Ok(text) = String::from_utf8(bytes) else {
+                    continue;
+                };
+                tried += 1;
+                read += usize::from(read_as_serde_does(&text));
+            }
+        }
+        // Many damages leave a record readable (inside a string, say): both ways must then agree.
+        assert!(read * 10 > tried, "{read} of {tried}");
+    }
+
+    #[test]
+    fn gives_up_on_what_only_serde_reads_right() {
+        let time = r#""eventTime":"2024-05-01T12:00:00Z""#;
+        for (tail, fast) in [
+            ("", true),
+            (r#","eventtime":"2024-05-01T12:00:01Z""#, true),
+            (r#","eventName":"a","eventName":"b""#, true),
+            (r#","unknown":{"a":[1,-2.5e3,true,null,"x"]}"#, true),
+            (
+                r#","requestParameters":{"a":1,"b":null,"c":"x","d":{"e":[]}}"#,
+                true,
+            ),
+            (r#","resources":[{"ARN":"a"},{}]"#, true),
+            (r#","userIdentity":null,"readOnly":true"#, true),
+            (r#","EventName":"a""#, false),
+            (r#","eventName":"a"b""#, false),
+            (r#","eventName":5"#, false),
+            (r#","readOnly":"true""#, false),
+            (r#","requestParameters":"{}""#, false),
+            (r#","resources":[null]"#, false),
+            (r#","unknown":01"#, false),
+            (r#","unknown":"tab	in a string""#, false),
+        ] {
+            let text = format!("{{{time}{tail}}}");
+            assert_eq!(read_as_serde_does(&text), fast, "{text}");
+        }
+        for text in [
+            r#"{"eventName":"no time"}"#,
+            r#"{"eventTime":"2024-05-01T12:00:00Z"} "#,
+            r#"{"eventTime":"yesterday"}"#,
+            r#"{"eventTime":"2024-05-01T12:00:00Z","a":"#,
+        ] {
+            assert!(!read_as_serde_does(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn plain_strings_end_at_their_quote_and_escapes_or_controls_give_up() {
+        for len in 0..20 {
+            let body = "é".repeat(len / 2) + &"a".repeat(len % 2);
+            let text = format!("{body}\"rest");
+            assert_eq!(plain_string_end(text.as_bytes(), 0), Some(body.len()));
+            for bad in ["\\", "\u{1}", "\n", "\u{1f}"] {
+                for at in 0..=body.len() {
+                    if !body.is_char_boundary(at) {
+                        continue;
+                    }
+                    let text = format!("{}{bad}{}\"", &body[..at], &body[at..]);
+                    assert_eq!(plain_string_end(text.as_bytes(), 0), None, "{text:?}");
+                }
+            }
+            assert_eq!(plain_string_end(body.as_bytes(), 0), None);
+        }
+        // A byte of 0x20 or above just past a flagged one is not mistaken for one (borrows across bytes).
+        assert_eq!(plain_string_end(b"\x21\x20 ~\x7f\"", 0), Some(5));
+    }
+}
