@@ -23,6 +23,9 @@ pub struct DecodedEvent<'a> {
     pub event_time: i64,
     /// The original record as compact JSON.
     pub json: Cow<'a, str>,
+    /// Whether the typed fields and the keys' layout write `json` again byte for byte, as the decoder found while
+    /// reading it: the batch then stores the layout without comparing the two.
+    pub exact: bool,
 }
 
 /// Decodes and validates one CloudTrail record from its JSON text.
@@ -47,8 +50,10 @@ fn decode(text: &str, compact: bool) -> Result<DecodedEvent<'_>, RecordError> {
             limit: MAX_EVENT_BYTES,
         });
     }
-    if compact && let Some(record) = crate::fast::decode_record(text) {
-        return Ok(decoded(record, text));
+    if compact && let Some((record, exact)) = crate::fast::decode_record(text) {
+        let mut event = decoded(record, text);
+        event.exact = exact;
+        return Ok(event);
     }
     match text.trim_start().as_bytes().first() {
         Some(b'{') => {}
@@ -106,6 +111,7 @@ fn decoded<'a>(mut record: Box<Record<'a>>, json: impl Into<Cow<'a, str>>) -> De
         event_time: record.event_time.map_or(0, |t| t.0),
         record,
         json: json.into(),
+        exact: false,
     }
 }
 
@@ -186,6 +192,8 @@ pub struct EventBatchBuilder<'a> {
     /// Each event's JSON, borrowed from the input where it was already compact: checked against its layout and
     /// copied into the batch only where it is stored whole.
     json: Vec<Cow<'a, str>>,
+    /// Whether each event's layout is known to write its JSON again (no comparison needed).
+    exact: Vec<bool>,
     layouts: StringBuilder,
     layout: String,
     day: StringBuilder,
@@ -199,6 +207,7 @@ impl<'a> EventBatchBuilder<'a> {
         Self {
             fields: Record::builder(capacity),
             json: Vec::with_capacity(capacity),
+            exact: Vec::with_capacity(capacity),
             layouts: StringBuilder::with_capacity(capacity, capacity * 64),
             layout: String::with_capacity(128),
             day: StringBuilder::with_capacity(capacity, capacity * 10),
@@ -223,6 +232,7 @@ impl<'a> EventBatchBuilder<'a> {
         self.rows += 1;
         self.json_bytes += event.json.len();
         self.json.push(event.json);
+        self.exact.push(event.exact);
     }
 
     /// Events appended since the last [`finish`](Self::finish).
@@ -243,8 +253,9 @@ impl<'a> EventBatchBuilder<'a> {
     /// Takes the events appended so far as a record batch of [`event_schema`].
     pub fn finish(&mut self) -> RecordBatch {
         let mut columns: Vec<ArrayRef> = self.fields.finish_children();
-        let json = stored_event_json(&self.json, &self.layouts.finish(), &columns);
+        let json = stored_event_json(&self.json, &self.exact, &self.layouts.finish(), &columns);
         self.json.clear();
+        self.exact.clear();
         let rows = json.len();
         columns.push(Arc::new(json));
         columns.push(Arc::new(StringArray::from_iter_values(
@@ -260,19 +271,27 @@ impl<'a> EventBatchBuilder<'a> {
 }
 
 /// The `eventjson` column to store: each record's layout where writing it again from `fields` gives back its JSON
-/// byte for byte, else its JSON.
+/// byte for byte (known from its decoding when `exact`, else compared), else its JSON.
 fn stored_event_json(
     json: &[Cow<'_, str>],
+    exact: &[bool],
     layouts: &StringArray,
     fields: &[ArrayRef],
 ) -> StringArray {
     let mut out = StringBuilder::with_capacity(json.len(), json.len() * 64);
     let view = crate::rebuild::RecordView::new(fields).ok();
+    let matches = |row: usize, original: &str| {
+        view.as_ref()
+            .is_some_and(|view| view.matches(layouts.value(row), row, original))
+    };
     for (row, original) in json.iter().enumerate() {
-        let same = layouts.is_valid(row)
-            && view
-                .as_ref()
-                .is_some_and(|view| view.matches(layouts.value(row), row, original));
+        let known = exact.get(row).copied().unwrap_or(false);
+        // Tests build in debug: there, what the decoder knew is checked against the comparison every time.
+        debug_assert!(
+            !known || !layouts.is_valid(row) || matches(row, original),
+            "the decoder took a record to be written again exactly, and it is not: {original}"
+        );
+        let same = layouts.is_valid(row) && (known || matches(row, original));
         out.append_value(if same { layouts.value(row) } else { original });
     }
     out.finish()

@@ -492,6 +492,8 @@ macro_rules! cloudtrail_struct {
                 if cursor.eat(b'}') {
                     return Some(());
                 }
+                // The fields seen, by position: a repeated key is not written again as it came.
+                let mut seen = 0u64;
                 loop {
                     let key = cursor.key()?;
                     #[allow(unreachable_patterns)]
@@ -500,8 +502,11 @@ macro_rules! cloudtrail_struct {
                             <$ty as $crate::fast::FastDecode<$lt>>::read_into(&mut self.$field, cursor)?;
                             const P: usize = $crate::layout::position_of(<$name<'static>>::COLUMNS, $col);
                             self._keys.push(P, self.$field.is_none());
+                            cursor.exact &= key == $key && seen & (1 << P) == 0;
+                            seen |= 1 << P;
                         } )*
                         _ => {
+                            cursor.exact = false;
                             // A field's key in another casing: left to serde, which folds it.
                             let mut buf = [0u8; 48];
                             let folded = $crate::column::fold_key(key, &mut buf).unwrap_or_default();

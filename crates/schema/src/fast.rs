@@ -20,6 +20,10 @@ const MAX_DEPTH: usize = 100;
 pub(crate) struct Cursor<'a> {
     text: &'a str,
     at: usize,
+    /// Whether everything read so far is written again the same, byte for byte, from the typed fields and the
+    /// keys' layout ([`crate::rebuild`]): keys in CloudTrail's casing, each once; times as they are written;
+    /// strings kept as text that do not read as other JSON.
+    pub(crate) exact: bool,
 }
 
 impl<'a> Cursor<'a> {
@@ -192,9 +196,19 @@ impl<'a> FastDecode<'a> for JsonText<'a> {
         *slot = if cursor.null() {
             None
         } else {
-            Some(JsonText(Text(Cow::Borrowed(cursor.string()?))))
+            Some(JsonText(Text(Cow::Borrowed(cursor.text_value()?))))
         };
         Some(())
+    }
+}
+
+impl<'a> Cursor<'a> {
+    /// A string kept as text in a column that also keeps other JSON as text: written again as a string only if
+    /// it does not read as other JSON.
+    fn text_value(&mut self) -> Option<&'a str> {
+        let text = self.string()?;
+        self.exact &= !crate::rebuild::written_raw(text);
+        Some(text)
     }
 }
 
@@ -212,11 +226,17 @@ impl FastDecode<'_> for Bool {
 
 impl FastDecode<'_> for EventTime {
     fn read_into(slot: &mut Option<Self>, cursor: &mut Cursor<'_>) -> Option<()> {
-        *slot = if cursor.null() {
-            None
-        } else {
-            Some(EventTime(parse_event_time(cursor.string()?)?))
-        };
+        if cursor.null() {
+            *slot = None;
+            return Some(());
+        }
+        let start = cursor.at;
+        let time = parse_event_time(cursor.string()?)?;
+        cursor.exact &= cursor
+            .text
+            .get(start..cursor.at)
+            .is_some_and(|quoted| crate::rebuild::time_written_as(time, quoted));
+        *slot = Some(EventTime(time));
         Some(())
     }
 }
@@ -234,7 +254,7 @@ impl<'a> FastDecode<'a> for Payload<'a> {
                 let key = Text(Cow::Borrowed(cursor.key()?));
                 // As serde's reading: strings by their contents, null as none, anything else as its (compact) text.
                 let value = match cursor.peek()? {
-                    b'"' => Some(cursor.string()?),
+                    b'"' => Some(cursor.text_value()?),
                     b'n' => cursor.literal(b"null").map(|()| None)?,
                     _ => Some(cursor.value(1)?),
                 };
@@ -275,31 +295,52 @@ impl<'a, T: FastDecode<'a>> FastDecode<'a> for Vec<T> {
 }
 
 /// Decodes a compact record as CloudTrail writes it; `None` when the serde decoder must read it (see the module).
-pub(crate) fn decode_record(text: &str) -> Option<Box<Record<'_>>> {
-    let mut cursor = Cursor { text, at: 0 };
+/// With it, whether its typed fields and layout write it again byte for byte ([`Cursor::exact`]).
+pub(crate) fn decode_record(text: &str) -> Option<(Box<Record<'_>>, bool)> {
+    let mut cursor = Cursor {
+        text,
+        at: 0,
+        exact: true,
+    };
     let mut record: Box<Record<'_>> = Box::default();
     record.read_fields(&mut cursor)?;
-    if cursor.at != text.len() || record.event_time.is_none() {
-        return None;
-    }
-    Some(record)
+    record.event_time?;
+    (cursor.at == text.len()).then_some((record, cursor.exact))
 }
 
 #[cfg(test)]
 mod tests {
     use std::path::Path;
 
+    use arrow::array::AsArray;
+
     use super::*;
 
-    /// Decodes `text` both ways: whatever the fast decoder reads, serde must read the same. Whether it read it.
-    fn read_as_serde_does(text: &str) -> bool {
-        let Some(fast) = decode_record(text) else {
-            return false;
+    /// Decodes `text` both ways: whatever the fast decoder reads, serde must read the same; and a record it takes
+    /// to be written again exactly must be, stored as a layout. Whether it read it, and took it to be exact.
+    fn read_as_serde_does(text: &str) -> (bool, bool) {
+        let Some((fast, exact)) = decode_record(text) else {
+            return (false, false);
         };
         let serde: Record<'_> = serde_json::from_str(text)
             .unwrap_or_else(|e| panic!("the fast decoder read what serde refuses ({e}): {text}"));
         assert_eq!(*fast, serde, "{text}");
-        true
+        if exact && fast.write_fields_layout(&mut String::new()) {
+            let mut builder = crate::EventBatchBuilder::with_capacity(1);
+            builder.append(crate::decode_compact_event(text).expect("decodes"));
+            let batch = builder.finish();
+            let stored = batch
+                .column_by_name(crate::EVENT_JSON_COLUMN)
+                .expect("eventjson");
+            let columns = crate::rebuild::record_columns(&batch).expect("columns");
+            let read = crate::rebuild::rebuild_event_json(stored, &columns).expect("rebuilt");
+            assert!(
+                !stored.as_string::<i32>().value(0).starts_with('{'),
+                "{text}"
+            );
+            assert_eq!(read.value(0), text);
+        }
+        (true, exact)
     }
 
     /// Every record of the real corpora (../shared/corpora/cloudtrail) as compact text: records as written where a
@@ -349,10 +390,13 @@ mod tests {
     #[test]
     fn reads_real_records_as_serde_does_or_leaves_them_to_it() {
         let records = corpus_records();
-        let read = records.iter().filter(|r| read_as_serde_does(r)).count();
+        let outcomes: Vec<(bool, bool)> = records.iter().map(|r| read_as_serde_does(r)).collect();
+        let read = outcomes.iter().filter(|o| o.0).count();
+        let exact = outcomes.iter().filter(|o| o.1).count();
         assert!(records.len() > 1500, "{} records", records.len());
-        // Most real records are as CloudTrail writes them.
+        // Most real records are as CloudTrail writes them, and most of those are stored as layouts unchecked.
         assert!(read * 2 > records.len(), "{read} of {} read", records.len());
+        assert!(exact * 2 > read, "{exact} of {read} exact");
     }
 
     #[test]
@@ -367,7 +411,7 @@ mod tests {
             state ^= state << 17;
             (state % bound as u64) as usize
         };
-        let (mut tried, mut read) = (0, 0);
+        let (mut tried, mut read, mut exact) = (0, 0, 0);
         for record in records.iter().step_by(3) {
             for _ in 0..60 {
                 let mut bytes = record.as_bytes().to_vec();
@@ -384,11 +428,14 @@ mod tests {
                     continue;
                 };
                 tried += 1;
-                read += usize::from(read_as_serde_does(&text));
+                let (was_read, was_exact) = read_as_serde_does(&text);
+                read += usize::from(was_read);
+                exact += usize::from(was_exact);
             }
         }
         // Many damages leave a record readable (inside a string, say): both ways must then agree.
         assert!(read * 10 > tried, "{read} of {tried}");
+        assert!(exact * 10 > tried, "{exact} of {tried} exact");
     }
 
     #[test]
@@ -415,7 +462,7 @@ mod tests {
             (r#","unknown":"tab	in a string""#, false),
         ] {
             let text = format!("{{{time}{tail}}}");
-            assert_eq!(read_as_serde_does(&text), fast, "{text}");
+            assert_eq!(read_as_serde_does(&text).0, fast, "{text}");
         }
         for text in [
             r#"{"eventName":"no time"}"#,
@@ -423,7 +470,7 @@ mod tests {
             r#"{"eventTime":"yesterday"}"#,
             r#"{"eventTime":"2024-05-01T12:00:00Z","a":"#,
         ] {
-            assert!(!read_as_serde_does(text), "{text}");
+            assert!(!read_as_serde_does(text).0, "{text}");
         }
     }
 

@@ -571,11 +571,26 @@ fn write_time(micros: i64, out: &mut impl JsonOut) -> Result<(), RebuildError> {
 
 /// A value kept as text: as it is when it reads as JSON other than a string, else as a string.
 fn write_text_value(text: &str, out: &mut impl JsonOut) {
-    if text.starts_with(['{', '[']) || text == "true" || text == "false" || is_json_number(text) {
+    if written_raw(text) {
         out.raw(text);
     } else {
         out.string(text);
     }
+}
+
+/// Whether a value kept as text is written as it is (it reads as JSON other than a string), not as a string.
+pub(crate) fn written_raw(text: &str) -> bool {
+    text.starts_with(['{', '[']) || text == "true" || text == "false" || is_json_number(text)
+}
+
+/// Whether `quoted` (a JSON string, quotes included) is exactly how the time `micros` is written.
+pub(crate) fn time_written_as(micros: i64, quoted: &str) -> bool {
+    let mut compare = Compare {
+        expected: quoted.as_bytes(),
+        at: 0,
+        same: true,
+    };
+    write_time(micros, &mut compare).is_ok() && compare.same && compare.at == quoted.len()
 }
 
 /// Whether `text` is a JSON number as written (`-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`).
