@@ -20,7 +20,7 @@ use crate::error::IngestError;
 use crate::filter::selects;
 use crate::input::{Chunk, ChunkReader, Input, InputFailure, InputFormat, Source, expand};
 use crate::rejects::{Reject, RejectsReport};
-use crate::split::{split, split_checked};
+use crate::split::{NotTrail, RecordText, TrailCutter, split, split_checked};
 
 /// How to run an ingest.
 #[derive(Debug, Clone)]
@@ -409,75 +409,145 @@ struct Decoded {
 /// Decodes `chunks` (consecutive pieces of input) into one batch: one builder serves many small files.
 fn decode_chunks(chunks: &[Chunk], context: &DecodeContext) -> Decoded {
     let mut out = Decoded::default();
-    let mut split_chunks = Vec::with_capacity(chunks.len());
-    for chunk in chunks {
-        match split(chunk) {
-            Ok(records) => split_chunks.push((chunk, records)),
-            Err(failure) => out.failures.push(failure),
-        }
-    }
-    let capacity = split_chunks.iter().map(|(_, s)| s.records.len()).sum();
+    // About a record per KiB of text, as CloudTrail writes them.
+    let capacity = chunks.iter().map(|c| c.text.len() / 1024 + 1).sum();
     let mut builder = EventBatchBuilder::with_capacity(capacity);
     // Rows of chunks found not to be valid JSON after some of their records were appended.
     let mut dropped: Vec<std::ops::Range<usize>> = Vec::new();
-    for (chunk, split) in split_chunks {
-        let first_row = builder.len();
-        let mut part = Decoded::default();
-        let mut invalid = None;
-        for record in &split.records {
-            let decoded = if record.compact {
-                decode_compact_event(record.text)
-            } else {
-                decode_event(record.text)
-            };
-            let event: DecodedEvent<'_> = match decoded {
-                Ok(event) => event,
-                Err(e) => {
-                    // A record that is not JSON in a file cut by its structure: the file is not JSON, and is
-                    // rejected whole, as it is when serde_json cuts it.
-                    if split.unchecked
-                        && serde_json::from_str::<serde::de::IgnoredAny>(record.text).is_err()
-                        && let Err(failure) = split_checked(chunk)
-                    {
-                        invalid = Some(failure);
-                        break;
+    for chunk in chunks {
+        // A trail log file as CloudTrail writes it: records cut, decoded and appended one at a time.
+        if let Some(mut cutter) = TrailCutter::new(chunk) {
+            let first_row = builder.len();
+            let mut taker = RecordTaker::new(chunk, true, context);
+            let cut = loop {
+                match cutter.next_record() {
+                    Ok(Some(record)) => {
+                        if let Err(failure) = taker.take(record, &mut builder) {
+                            break Err(Some(failure));
+                        }
                     }
-                    part.rejects.push(Reject::record(
-                        &chunk.source,
-                        record.line,
-                        record.index,
-                        record.text,
-                        e.to_string(),
-                    ));
-                    continue;
+                    Ok(None) => break Ok(()),
+                    Err(NotTrail) => break Err(None),
                 }
             };
-            if !selects(&context.selectors, &event.record) {
-                part.filtered += 1;
+            match cut {
+                Ok(()) => {
+                    taker.done(&mut out);
+                    continue;
+                }
+                Err(failure) => {
+                    dropped.push(first_row..builder.len());
+                    if let Some(failure) = failure {
+                        out.failures.push(failure);
+                        continue;
+                    }
+                    // Laid out otherwise: cut as any other input, below.
+                }
+            }
+        }
+        let split = match split(chunk) {
+            Ok(split) => split,
+            Err(failure) => {
+                out.failures.push(failure);
                 continue;
             }
-            if auditlake_schema::day_of_micros(event.event_time)
-                .is_none_or(|day| day.as_str() < context.oldest_kept.as_str())
-            {
-                part.expired += 1;
-                continue;
+        };
+        let first_row = builder.len();
+        let mut taker = RecordTaker::new(chunk, split.unchecked, context);
+        let mut invalid = None;
+        for record in split.records {
+            if let Err(failure) = taker.take(record, &mut builder) {
+                invalid = Some(failure);
+                break;
             }
-            builder.append(event);
         }
-        if let Some(failure) = invalid {
-            out.failures.push(failure);
-            dropped.push(first_row..builder.len());
-            continue;
+        match invalid {
+            Some(failure) => {
+                out.failures.push(failure);
+                dropped.push(first_row..builder.len());
+            }
+            None => taker.done(&mut out),
         }
-        out.read += split.records.len() as u64;
-        out.filtered += part.filtered;
-        out.expired += part.expired;
-        out.rejects.append(&mut part.rejects);
     }
     if !builder.is_empty() {
         out.batches = without_rows(builder.finish(), &dropped);
     }
     out
+}
+
+/// Decodes the records of one chunk and appends those to keep, counting the others.
+struct RecordTaker<'c> {
+    chunk: &'c Chunk,
+    /// Only the chunk's structure was read, not its records' JSON (see [`crate::split::Split::unchecked`]).
+    unchecked: bool,
+    context: &'c DecodeContext,
+    part: Decoded,
+}
+
+impl<'c> RecordTaker<'c> {
+    fn new(chunk: &'c Chunk, unchecked: bool, context: &'c DecodeContext) -> Self {
+        RecordTaker {
+            chunk,
+            unchecked,
+            context,
+            part: Decoded::default(),
+        }
+    }
+
+    /// Decodes `record` (unless it was as it was cut) and appends it if selected and within retention; a record
+    /// that cannot be decoded is a reject. `Err` when the record shows that the whole chunk is not valid JSON.
+    fn take(
+        &mut self,
+        record: RecordText<'c>,
+        builder: &mut EventBatchBuilder<'c>,
+    ) -> Result<(), InputFailure> {
+        self.part.read += 1;
+        let decoded = match record.decoded {
+            Some(event) => Ok(event),
+            None if record.compact => decode_compact_event(record.text),
+            None => decode_event(record.text),
+        };
+        let event: DecodedEvent<'_> = match decoded {
+            Ok(event) => event,
+            Err(e) => {
+                // A record that is not JSON in a file cut by its structure: the file is not JSON, and is
+                // rejected whole, as it is when serde_json cuts it.
+                if self.unchecked
+                    && serde_json::from_str::<serde::de::IgnoredAny>(record.text).is_err()
+                    && let Err(failure) = split_checked(self.chunk)
+                {
+                    return Err(failure);
+                }
+                self.part.rejects.push(Reject::record(
+                    &self.chunk.source,
+                    record.line,
+                    record.index,
+                    record.text,
+                    e.to_string(),
+                ));
+                return Ok(());
+            }
+        };
+        if !selects(&self.context.selectors, &event.record) {
+            self.part.filtered += 1;
+        } else if auditlake_schema::day_of_micros(event.event_time)
+            .is_none_or(|day| day.as_str() < self.context.oldest_kept.as_str())
+        {
+            self.part.expired += 1;
+        } else {
+            builder.append(event);
+        }
+        Ok(())
+    }
+
+    /// Counts the chunk's records into `out`: the chunk was read to its end.
+    fn done(self, out: &mut Decoded) {
+        let mut part = self.part;
+        out.read += part.read;
+        out.filtered += part.filtered;
+        out.expired += part.expired;
+        out.rejects.append(&mut part.rejects);
+    }
 }
 
 /// The rows of `batch` outside `dropped` (ranges in row order), as slices of it: no copy, nothing that can fail.

@@ -5,7 +5,7 @@
 //! JSON sends the file back to [`split_checked`], which rejects it whole as before. Every other shape of input is
 //! cut by serde_json.
 
-use auditlake_schema::json_string_end;
+use auditlake_schema::{DecodedEvent, decode_compact_event_at, json_string_end};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -40,6 +40,97 @@ pub(crate) fn split(chunk: &Chunk) -> Result<Split<'_>, InputFailure> {
         records,
         unchecked: false,
     })
+}
+
+/// The records of a trail log file laid out exactly as `{"Records":[…]}` (with any JSON whitespace), cut one at a
+/// time: a record as CloudTrail writes it is decoded as it is cut, by the decoder written for such records, in one
+/// pass over its text; any other is cut by its strings and brackets, to be decoded as usual. The file's own layout
+/// is checked as the records are cut, so a file laid out otherwise is found only at the record where it departs:
+/// its records cut before then must be dropped, and the file cut by [`split`].
+pub(crate) struct TrailCutter<'a> {
+    chunk: &'a Chunk,
+    at: usize,
+    line: usize,
+    index: usize,
+    done: bool,
+}
+
+/// A chunk that turned out not to be laid out as a trail log file as CloudTrail writes it.
+#[derive(Debug)]
+pub(crate) struct NotTrail;
+
+impl<'a> TrailCutter<'a> {
+    /// A cutter for `chunk` if it is a trail log file and starts as one.
+    pub fn new(chunk: &'a Chunk) -> Option<Self> {
+        if chunk.format != InputFormat::Trail {
+            return None;
+        }
+        let bytes = chunk.text.as_bytes();
+        let mut i = skip_token(bytes, 0, b"{")?;
+        i = skip_token(bytes, i, b"\"Records\"")?;
+        i = skip_token(bytes, i, b":")?;
+        i = skip_token(bytes, i, b"[")?;
+        let line = chunk.first_line + memchr::memchr_iter(b'\n', &bytes[..i]).count();
+        let mut cutter = TrailCutter {
+            chunk,
+            at: i,
+            line,
+            index: chunk.first_index,
+            done: false,
+        };
+        if bytes.get(i) == Some(&b']') {
+            cutter.at = i + 1;
+            cutter.done = true;
+        }
+        Some(cutter)
+    }
+
+    /// The next record, `Ok(None)` after the last one of a file laid out as `{"Records":[…]}`, or `Err` where the
+    /// file departs from that layout.
+    pub fn next_record(&mut self) -> Result<Option<RecordText<'a>>, NotTrail> {
+        let text = self.chunk.text.as_str();
+        let bytes = text.as_bytes();
+        if self.done {
+            let end = skip_token(bytes, self.at, b"}").ok_or(NotTrail)?;
+            return if end == bytes.len() {
+                self.at = end;
+                Ok(None)
+            } else {
+                Err(NotTrail)
+            };
+        }
+        let start = self.at;
+        let (end, compact, decoded) = match decode_compact_event_at(text, start) {
+            Some((event, end)) => (end, true, Some(event)),
+            None => {
+                let (end, compact) = value_end(bytes, start).ok_or(NotTrail)?;
+                (end, compact, None)
+            }
+        };
+        let record = RecordText {
+            text: text.get(start..end).ok_or(NotTrail)?,
+            line: self.line,
+            index: self.index,
+            compact,
+            decoded,
+        };
+        if !compact {
+            self.line += memchr::memchr_iter(b'\n', record.text.as_bytes()).count();
+        }
+        let mut i = skip_whitespace(bytes, end);
+        match bytes.get(i) {
+            Some(b',') => i = skip_whitespace(bytes, i + 1),
+            Some(b']') => {
+                i += 1;
+                self.done = true;
+            }
+            _ => return Err(NotTrail),
+        }
+        self.line += memchr::memchr_iter(b'\n', &bytes[end..i]).count();
+        self.at = i;
+        self.index += 1;
+        Ok(Some(record))
+    }
 }
 
 /// The records of a trail log file laid out exactly as `{"Records":[…]}` (with any JSON whitespace), found from
@@ -136,13 +227,15 @@ struct TrailFile<'a> {
 }
 
 /// One record's text and where it stands in its input.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct RecordText<'a> {
     pub text: &'a str,
     pub line: usize,
     pub index: usize,
     /// Known to have no whitespace outside strings: the text is stored as it is.
     pub compact: bool,
+    /// The record's event, when it was decoded as it was cut.
+    pub decoded: Option<DecodedEvent<'a>>,
 }
 
 /// Cuts a chunk into records with serde_json, which checks the JSON of the whole chunk, or says why the chunk as a
@@ -180,6 +273,7 @@ fn split_as(chunk: &Chunk, format: InputFormat) -> Result<Vec<RecordText<'_>>, I
                             line: chunk.first_line + i,
                             index: position + 1,
                             compact: false,
+                            decoded: None,
                         });
                     }
                 } else {
@@ -188,6 +282,7 @@ fn split_as(chunk: &Chunk, format: InputFormat) -> Result<Vec<RecordText<'_>>, I
                         line: chunk.first_line + i,
                         index,
                         compact: false,
+                        decoded: None,
                     });
                 }
                 index += 1;
@@ -231,6 +326,7 @@ fn positioned<'a>(chunk: &'a Chunk, records: Vec<(&'a str, bool)>) -> Vec<Record
             line,
             index: chunk.first_index + i,
             compact,
+            decoded: None,
         });
     }
     out
@@ -275,6 +371,70 @@ mod tests {
         }
     }
 
+    fn chunk(text: &str) -> Chunk {
+        Chunk {
+            source: "t.json".into(),
+            text: text.into(),
+            format: InputFormat::Trail,
+            guessed: false,
+            first_line: 3,
+            first_index: 5,
+        }
+    }
+
+    /// The records the cutter gives, with their lines and indexes and whether each was decoded as it was cut;
+    /// `None` if it finds the text not laid out as a trail log file.
+    fn cut_one_at_a_time(text: &str) -> Option<Vec<(String, usize, usize, bool)>> {
+        let chunk = chunk(text);
+        let mut cutter = TrailCutter::new(&chunk)?;
+        let mut out = Vec::new();
+        while let Some(r) = cutter.next_record().ok()? {
+            out.push((r.text.to_owned(), r.line, r.index, r.decoded.is_some()));
+        }
+        Some(out)
+    }
+
+    #[test]
+    fn cut_one_at_a_time_as_at_once_decoding_records_as_cloudtrail_writes_them() {
+        let record = r#"{"eventTime":"2024-05-01T12:00:00Z","eventName":"GetObject"}"#;
+        let texts = [
+            format!(r#"{{"Records":[{record},{record}]}}"#),
+            format!("{{\"Records\":[\n{record},\n{{\"a\": 1}},\n{{\n\"b\":2}},{record}\n]}}\n"),
+            format!(
+                r#"{{"Records":[{record},{{"eventTime":"2024-05-01T12:00:00Z","eventName":"a\"b"}}]}}"#
+            ),
+            r#"{"Records":[]}"#.to_owned(),
+            " \r\n{ \"Records\" :\t[ {\"a\":\"}\"} ,\n{\"b\":[1,{\"c\":\"\\\"]\"}]} ] }\n"
+                .to_owned(),
+            r#"{"Records":[12, "text", null, true, [1, 2]]}"#.to_owned(),
+        ];
+        for text in &texts {
+            let chunk = chunk(text);
+            let at_once = split(&chunk).expect("split");
+            let one_at_a_time = cut_one_at_a_time(text).expect("a trail file");
+            let expected: Vec<(String, usize, usize)> = at_once
+                .records
+                .iter()
+                .map(|r| (r.text.to_owned(), r.line, r.index))
+                .collect();
+            let got: Vec<(String, usize, usize)> = one_at_a_time
+                .iter()
+                .map(|(t, l, i, _)| (t.clone(), *l, *i))
+                .collect();
+            assert_eq!(got, expected, "{text}");
+            // Records as CloudTrail writes them are decoded as they are cut; no other is.
+            for (text, _, _, decoded) in &one_at_a_time {
+                assert_eq!(*decoded, text == record, "{text}");
+            }
+        }
+        let lines: Vec<usize> = cut_one_at_a_time(&texts[1])
+            .expect("a trail file")
+            .iter()
+            .map(|r| r.1)
+            .collect();
+        assert_eq!(lines, [4, 5, 6, 7]);
+    }
+
     #[test]
     fn other_shapes_are_left_to_serde_json() {
         for text in [
@@ -291,6 +451,7 @@ mod tests {
             r#"{"Records":[{"a":"ends in a backslash\"#,
         ] {
             assert_eq!(trail_records(text), None, "{text}");
+            assert_eq!(cut_one_at_a_time(text), None, "{text}");
         }
     }
 

@@ -43,6 +43,19 @@ pub fn decode_compact_event(text: &str) -> Result<DecodedEvent<'_>, RecordError>
     decode(text, true)
 }
 
+/// Decodes the record that starts at `start` of `text` (in a trail log file's `Records`, say) if it is compact and
+/// as CloudTrail writes records, with the decoder written for them; with the index just past it. `None` for any
+/// other record, which is then cut from the text and decoded as usual: that gives the same event, or the error.
+pub fn decode_compact_event_at(text: &str, start: usize) -> Option<(DecodedEvent<'_>, usize)> {
+    let (record, exact, end) = crate::fast::decode_record_at(text, start)?;
+    if end - start > MAX_EVENT_BYTES {
+        return None;
+    }
+    let mut event = decoded(record, text.get(start..end)?);
+    event.exact = exact;
+    Some((event, end))
+}
+
 fn decode(text: &str, compact: bool) -> Result<DecodedEvent<'_>, RecordError> {
     if text.len() > MAX_EVENT_BYTES {
         return Err(RecordError::Oversize {

@@ -297,15 +297,22 @@ impl<'a, T: FastDecode<'a>> FastDecode<'a> for Vec<T> {
 /// Decodes a compact record as CloudTrail writes it; `None` when the serde decoder must read it (see the module).
 /// With it, whether its typed fields and layout write it again byte for byte ([`Cursor::exact`]).
 pub(crate) fn decode_record(text: &str) -> Option<(Box<Record<'_>>, bool)> {
+    let (record, exact, end) = decode_record_at(text, 0)?;
+    (end == text.len()).then_some((record, exact))
+}
+
+/// [`decode_record`] for the record that starts at `start` of `text` and ends where its object closes; with the
+/// index just past it.
+pub(crate) fn decode_record_at(text: &str, start: usize) -> Option<(Box<Record<'_>>, bool, usize)> {
     let mut cursor = Cursor {
         text,
-        at: 0,
+        at: start,
         exact: true,
     };
     let mut record: Box<Record<'_>> = Box::default();
     record.read_fields(&mut cursor)?;
     record.event_time?;
-    (cursor.at == text.len()).then_some((record, cursor.exact))
+    Some((record, cursor.exact, cursor.at))
 }
 
 #[cfg(test)]

@@ -17,7 +17,9 @@ mod record;
 mod time;
 
 pub use arrow::array::RecordBatch;
-pub use batch::{DecodedEvent, EventBatchBuilder, decode_compact_event, decode_event};
+pub use batch::{
+    DecodedEvent, EventBatchBuilder, decode_compact_event, decode_compact_event_at, decode_event,
+};
 pub use column::{Bool, Column, ColumnBuilder, JsonText, Payload, Text};
 pub use error::RecordError;
 pub use json::{compact_json, json_string_end};
