@@ -233,17 +233,8 @@ impl ChunkReader {
                         Some(std::mem::take(&mut bytes))
                     };
                     if let Some(text) = whole {
-                        return Ok(ChunkReader {
-                            input,
-                            reader: Box::new(std::io::Cursor::new(Vec::new())),
-                            whole: Some(text),
-                            format,
-                            chunk_bytes,
-                            next_line: 1,
-                            next_index: 1,
-                            done: false,
-                            bytes_read: 0,
-                        });
+                        let empty = Box::new(std::io::Cursor::new(Vec::new()));
+                        return Ok(Self::new(input, empty, Some(text), format, chunk_bytes));
                     }
                     Box::new(std::io::Cursor::new(bytes))
                 } else {
@@ -264,17 +255,27 @@ impl ChunkReader {
         } else {
             Box::new(buffered)
         };
-        Ok(ChunkReader {
+        Ok(Self::new(input, reader, None, format, chunk_bytes))
+    }
+
+    fn new(
+        input: Input,
+        reader: Box<dyn BufRead + Send>,
+        whole: Option<Vec<u8>>,
+        format: InputFormat,
+        chunk_bytes: usize,
+    ) -> Self {
+        ChunkReader {
             input,
             reader,
-            whole: None,
+            whole,
             format,
             chunk_bytes,
             next_line: 1,
             next_index: 1,
             done: false,
             bytes_read: 0,
-        })
+        }
     }
 
     /// The next chunk, `Ok(None)` at the end, or the failure that ends this input.
