@@ -488,7 +488,7 @@ macro_rules! cloudtrail_struct {
             /// Reads the object at `cursor` into these fields, as the serde decoder would; `None` to give up
             /// ([`crate::fast`]).
             pub(crate) fn read_fields(&mut self, cursor: &mut $crate::fast::Cursor<$lt>) -> Option<()> {
-                cursor.expect(b'{')?;
+                cursor.require(b'{')?;
                 if cursor.eat(b'}') {
                     return Some(());
                 }
@@ -518,7 +518,7 @@ macro_rules! cloudtrail_struct {
                         }
                     }
                     if !cursor.eat(b',') {
-                        return cursor.expect(b'}');
+                        return cursor.require(b'}');
                     }
                 }
             }

@@ -43,7 +43,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Steps over `byte`, which must come next.
-    pub(crate) fn expect(&mut self, byte: u8) -> Option<()> {
+    pub(crate) fn require(&mut self, byte: u8) -> Option<()> {
         self.eat(byte).then_some(())
     }
 
@@ -60,7 +60,7 @@ impl<'a> Cursor<'a> {
 
     /// The contents of the string that comes next, which must have no escape and no control character.
     pub(crate) fn string(&mut self) -> Option<&'a str> {
-        self.expect(b'"')?;
+        self.require(b'"')?;
         let start = self.at;
         let end = plain_string_end(self.bytes(), start)?;
         self.at = end + 1;
@@ -71,7 +71,7 @@ impl<'a> Cursor<'a> {
     /// A key and its colon.
     pub(crate) fn key(&mut self) -> Option<&'a str> {
         let key = self.string()?;
-        self.expect(b':')?;
+        self.require(b':')?;
         Some(key)
     }
 
@@ -93,7 +93,7 @@ impl<'a> Cursor<'a> {
                     loop {
                         self.value(depth + 1)?;
                         if !self.eat(b',') {
-                            self.expect(b']')?;
+                            self.require(b']')?;
                             break;
                         }
                     }
@@ -106,7 +106,7 @@ impl<'a> Cursor<'a> {
                         self.key()?;
                         self.value(depth + 1)?;
                         if !self.eat(b',') {
-                            self.expect(b'}')?;
+                            self.require(b'}')?;
                             break;
                         }
                     }
@@ -247,7 +247,7 @@ impl<'a> FastDecode<'a> for Payload<'a> {
             *slot = None;
             return Some(());
         }
-        cursor.expect(b'{')?;
+        cursor.require(b'{')?;
         let mut entries = Vec::new();
         if !cursor.eat(b'}') {
             loop {
@@ -260,7 +260,7 @@ impl<'a> FastDecode<'a> for Payload<'a> {
                 };
                 entries.push((key, value.map(|v| Text(Cow::Borrowed(v)))));
                 if !cursor.eat(b',') {
-                    cursor.expect(b'}')?;
+                    cursor.require(b'}')?;
                     break;
                 }
             }
@@ -276,7 +276,7 @@ impl<'a, T: FastDecode<'a>> FastDecode<'a> for Vec<T> {
             *slot = None;
             return Some(());
         }
-        cursor.expect(b'[')?;
+        cursor.require(b'[')?;
         let items = slot.insert(Vec::new());
         if !cursor.eat(b']') {
             loop {
@@ -285,7 +285,7 @@ impl<'a, T: FastDecode<'a>> FastDecode<'a> for Vec<T> {
                 // serde refuses a null element of a list of structs.
                 items.push(item?);
                 if !cursor.eat(b',') {
-                    cursor.expect(b']')?;
+                    cursor.require(b']')?;
                     break;
                 }
             }
