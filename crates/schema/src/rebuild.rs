@@ -416,7 +416,7 @@ impl Cursor<'_> {
         self.bytes.get(self.at).copied()
     }
 
-    fn expect(&mut self, byte: u8) -> Result<(), RebuildError> {
+    fn require(&mut self, byte: u8) -> Result<(), RebuildError> {
         if self.peek() == Some(byte) {
             self.at += 1;
             Ok(())
@@ -506,14 +506,14 @@ fn write_value(
             out.byte(b'}');
         }
         Typed::Struct { fields, .. } => {
-            cursor.expect(b'(')?;
+            cursor.require(b'(')?;
             write_object(cursor, fields, row, out)?;
-            cursor.expect(b')')?;
+            cursor.require(b')')?;
         }
         Typed::List { list, item } => {
             let offsets = list.value_offsets();
             let (start, end) = (offsets[row] as usize, offsets[row + 1] as usize);
-            cursor.expect(b'[')?;
+            cursor.require(b'[')?;
             out.byte(b'[');
             for (n, index) in (start..end).enumerate() {
                 if n > 0 {
@@ -522,7 +522,7 @@ fn write_value(
                 write_value(cursor, item, index, out)?;
             }
             out.byte(b']');
-            cursor.expect(b']')?;
+            cursor.require(b']')?;
         }
     }
     Ok(())
