@@ -445,17 +445,17 @@ fn decode_chunks(chunks: &[Chunk], context: &DecodeContext) -> Decoded {
                 }
             }
         }
-        let split = match split(chunk) {
-            Ok(split) => split,
+        let records = match split(chunk) {
+            Ok(records) => records,
             Err(failure) => {
                 out.failures.push(failure);
                 continue;
             }
         };
         let first_row = builder.len();
-        let mut taker = RecordTaker::new(chunk, split.unchecked, context);
+        let mut taker = RecordTaker::new(chunk, false, context);
         let mut invalid = None;
-        for record in split.records {
+        for record in records {
             if let Err(failure) = taker.take(record, &mut builder) {
                 invalid = Some(failure);
                 break;
@@ -478,7 +478,8 @@ fn decode_chunks(chunks: &[Chunk], context: &DecodeContext) -> Decoded {
 /// Decodes the records of one chunk and appends those to keep, counting the others.
 struct RecordTaker<'c> {
     chunk: &'c Chunk,
-    /// Only the chunk's structure was read, not its records' JSON (see [`crate::split::Split::unchecked`]).
+    /// Only the chunk's structure was read, not its records' JSON ([`TrailCutter`]): a record that turns out not
+    /// to be valid JSON makes the whole chunk invalid, as [`split_checked`] then says.
     unchecked: bool,
     context: &'c DecodeContext,
     part: Decoded,

@@ -1,9 +1,9 @@
 //! Cutting a chunk of input into records.
 //!
-//! A trail log file as CloudTrail writes it, `{"Records":[…]}`, is cut by its structure alone (strings, brackets,
-//! commas) in one quick pass; each record's JSON is then checked as it is decoded, and a record that is not valid
-//! JSON sends the file back to [`split_checked`], which rejects it whole as before. Every other shape of input is
-//! cut by serde_json.
+//! A trail log file as CloudTrail writes it, `{"Records":[…]}`, is cut one record at a time by [`TrailCutter`]: by
+//! its structure alone (strings, brackets, commas), each record's JSON checked as it is decoded, and a record that is
+//! not valid JSON sends the file back to [`split_checked`], which rejects it whole. Every other shape of input, and
+//! a trail file the cutter finds laid out otherwise, is cut by serde_json ([`split`]).
 
 use auditlake_schema::{DecodedEvent, decode_compact_event_at, json_string_end};
 use serde::Deserialize;
@@ -11,35 +11,15 @@ use serde_json::value::RawValue;
 
 use crate::input::{Chunk, InputFailure, InputFormat};
 
-/// A chunk cut into records.
-#[derive(Debug)]
-pub(crate) struct Split<'a> {
-    pub records: Vec<RecordText<'a>>,
-    /// Only the chunk's structure was read, not its records' JSON: a record that turns out not to be valid JSON
-    /// makes the whole chunk invalid, as [`split_checked`] then says.
-    pub unchecked: bool,
-}
-
-/// Cuts a chunk into records, or says why the chunk as a whole cannot be read.
-pub(crate) fn split(chunk: &Chunk) -> Result<Split<'_>, InputFailure> {
-    let mut format = chunk.format;
-    if format == InputFormat::Trail {
-        if let Some(records) = trail_records(&chunk.text) {
-            return Ok(Split {
-                records: positioned(chunk, records),
-                unchecked: true,
-            });
-        }
-        if chunk.guessed {
-            // It starts like a trail log file but is not one as CloudTrail writes it (`{"Records":null}`, a
-            // repeated key): its layout is decided from a parse, as for any other input.
-            format = crate::input::detect(&chunk.text);
-        }
-    }
-    split_as(chunk, format).map(|records| Split {
-        records,
-        unchecked: false,
-    })
+/// Cuts a chunk into records with serde_json, or says why the chunk as a whole cannot be read. A chunk taken for a
+/// trail log file from its first bytes alone that is not one as CloudTrail writes it (`{"Records":null}`, a
+/// repeated key) has its layout decided from a parse, as for any other input.
+pub(crate) fn split(chunk: &Chunk) -> Result<Vec<RecordText<'_>>, InputFailure> {
+    let format = match chunk.format {
+        InputFormat::Trail if chunk.guessed => crate::input::detect(&chunk.text),
+        format => format,
+    };
+    split_as(chunk, format)
 }
 
 /// The records of a trail log file laid out exactly as `{"Records":[…]}` (with any JSON whitespace), cut one at a
@@ -131,37 +111,6 @@ impl<'a> TrailCutter<'a> {
         self.index += 1;
         Ok(Some(record))
     }
-}
-
-/// The records of a trail log file laid out exactly as `{"Records":[…]}` (with any JSON whitespace), found from
-/// the structure alone: each record's own JSON is not checked. `None` for any other shape, even a valid one.
-/// With each record: whether it is compact (no whitespace outside its strings), as CloudTrail writes records.
-fn trail_records(text: &str) -> Option<Vec<(&str, bool)>> {
-    let bytes = text.as_bytes();
-    let mut i = skip_token(bytes, 0, b"{")?;
-    i = skip_token(bytes, i, b"\"Records\"")?;
-    i = skip_token(bytes, i, b":")?;
-    i = skip_token(bytes, i, b"[")?;
-    let mut records = Vec::new();
-    if bytes.get(i) == Some(&b']') {
-        i += 1;
-    } else {
-        loop {
-            let (end, compact) = value_end(bytes, i)?;
-            records.push((text.get(i..end)?, compact));
-            i = skip_whitespace(bytes, end);
-            match bytes.get(i) {
-                Some(b',') => i = skip_whitespace(bytes, i + 1),
-                Some(b']') => {
-                    i += 1;
-                    break;
-                }
-                _ => return None,
-            }
-        }
-    }
-    i = skip_token(bytes, i, b"}")?;
-    (i == bytes.len()).then_some(records)
 }
 
 /// After whitespace at `at`, `token` and whitespace: the index past them.
@@ -358,12 +307,12 @@ mod tests {
             r#"{"Records":[{"e":"é and 😀 ünïcödé"}]}"#,
         ];
         for text in texts {
-            let records = trail_records(text).expect("cut by structure");
-            let cut: Vec<&str> = records.iter().map(|(record, _)| *record).collect();
+            let records = cut_one_at_a_time(text).expect("cut by structure");
+            let cut: Vec<&str> = records.iter().map(|r| r.0.as_str()).collect();
             assert_eq!(Some(cut), by_serde(text), "{text}");
-            for (record, compact) in records {
+            for (record, _, _, compact, _) in &records {
                 assert_eq!(
-                    compact,
+                    *compact,
                     matches!(auditlake_schema::compact_json(record), Cow::Borrowed(_)),
                     "{record}"
                 );
@@ -382,14 +331,21 @@ mod tests {
         }
     }
 
-    /// The records the cutter gives, with their lines and indexes and whether each was decoded as it was cut;
-    /// `None` if it finds the text not laid out as a trail log file.
-    fn cut_one_at_a_time(text: &str) -> Option<Vec<(String, usize, usize, bool)>> {
+    /// The records the cutter gives, with their lines and indexes, whether each is compact and whether it was
+    /// decoded as it was cut; `None` if it finds the text not laid out as a trail log file.
+    #[allow(clippy::type_complexity)]
+    fn cut_one_at_a_time(text: &str) -> Option<Vec<(String, usize, usize, bool, bool)>> {
         let chunk = chunk(text);
         let mut cutter = TrailCutter::new(&chunk)?;
         let mut out = Vec::new();
         while let Some(r) = cutter.next_record().ok()? {
-            out.push((r.text.to_owned(), r.line, r.index, r.decoded.is_some()));
+            out.push((
+                r.text.to_owned(),
+                r.line,
+                r.index,
+                r.compact,
+                r.decoded.is_some(),
+            ));
         }
         Some(out)
     }
@@ -413,17 +369,16 @@ mod tests {
             let at_once = split(&chunk).expect("split");
             let one_at_a_time = cut_one_at_a_time(text).expect("a trail file");
             let expected: Vec<(String, usize, usize)> = at_once
-                .records
                 .iter()
                 .map(|r| (r.text.to_owned(), r.line, r.index))
                 .collect();
             let got: Vec<(String, usize, usize)> = one_at_a_time
                 .iter()
-                .map(|(t, l, i, _)| (t.clone(), *l, *i))
+                .map(|(t, l, i, _, _)| (t.clone(), *l, *i))
                 .collect();
             assert_eq!(got, expected, "{text}");
             // Records as CloudTrail writes them are decoded as they are cut; no other is.
-            for (text, _, _, decoded) in &one_at_a_time {
+            for (text, _, _, _, decoded) in &one_at_a_time {
                 assert_eq!(*decoded, text == record, "{text}");
             }
         }
@@ -450,7 +405,6 @@ mod tests {
             r#"{"Records":{"a":1}}"#,
             r#"{"Records":[{"a":"ends in a backslash\"#,
         ] {
-            assert_eq!(trail_records(text), None, "{text}");
             assert_eq!(cut_one_at_a_time(text), None, "{text}");
         }
     }
@@ -458,8 +412,8 @@ mod tests {
     #[test]
     fn a_record_that_is_not_json_is_cut_as_it_stands_for_its_own_parse_to_refuse() {
         let text = r#"{"Records":[{"a":tru},{"b":[1}]]}"#;
-        let records = trail_records(text).expect("cut by structure");
-        let records: Vec<&str> = records.into_iter().map(|(record, _)| record).collect();
+        let records = cut_one_at_a_time(text).expect("cut by structure");
+        let records: Vec<&str> = records.iter().map(|r| r.0.as_str()).collect();
         assert_eq!(records, [r#"{"a":tru}"#, r#"{"b":[1}]"#]);
         assert!(by_serde(text).is_none());
         assert!(
