@@ -51,9 +51,7 @@ pub fn decode_compact_event_at(text: &str, start: usize) -> Option<(DecodedEvent
     if end - start > MAX_EVENT_BYTES {
         return None;
     }
-    let mut event = decoded(record, text.get(start..end)?);
-    event.exact = exact;
-    Some((event, end))
+    Some((decoded(record, text.get(start..end)?, exact), end))
 }
 
 fn decode(text: &str, compact: bool) -> Result<DecodedEvent<'_>, RecordError> {
@@ -66,9 +64,7 @@ fn decode(text: &str, compact: bool) -> Result<DecodedEvent<'_>, RecordError> {
     // The decoder written for CloudTrail's records reads no whitespace outside strings: whatever it reads is
     // compact, as JSON Lines written by a program mostly are, whether or not the caller knew.
     if let Some((record, exact)) = crate::fast::decode_record(text) {
-        let mut event = decoded(record, text);
-        event.exact = exact;
-        return Ok(event);
+        return Ok(decoded(record, text, exact));
     }
     match text.trim_start().as_bytes().first() {
         Some(b'{') => {}
@@ -111,11 +107,17 @@ fn decode(text: &str, compact: bool) -> Result<DecodedEvent<'_>, RecordError> {
         } else {
             compact_json(text)
         },
+        false,
     ))
 }
 
-/// The event of a record decoded with its event time, and its compact JSON.
-fn decoded<'a>(mut record: Box<Record<'a>>, json: impl Into<Cow<'a, str>>) -> DecodedEvent<'a> {
+/// The event of a record decoded with its event time, its compact JSON, and whether its layout is known to write
+/// that JSON again ([`DecodedEvent::exact`]).
+fn decoded<'a>(
+    mut record: Box<Record<'a>>,
+    json: impl Into<Cow<'a, str>>,
+    exact: bool,
+) -> DecodedEvent<'a> {
     if record.event_category.is_none() {
         // Lake fills eventCategory for records older than the field.
         record.event_category = Some(crate::column::Text(Cow::Owned(
@@ -126,7 +128,7 @@ fn decoded<'a>(mut record: Box<Record<'a>>, json: impl Into<Cow<'a, str>>) -> De
         event_time: record.event_time.map_or(0, |t| t.0),
         record,
         json: json.into(),
-        exact: false,
+        exact,
     }
 }
 
