@@ -30,7 +30,7 @@ pub struct IngestArgs {
     #[arg(long)]
     rejects: Option<PathBuf>,
     /// MiB of input decoded and written to files at a time (tests use small values).
-    #[arg(long, hide = true, default_value_t = 32)]
+    #[arg(long, hide = true, default_value_t = IngestOptions::default().group_bytes >> 20)]
     group_mib: usize,
 }
 
