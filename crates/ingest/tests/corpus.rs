@@ -14,7 +14,8 @@ use deltalake::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::Value;
 
 fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/cloudtrail")
+    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo"))
+        .join("../../../shared/corpora/cloudtrail")
 }
 
 /// Ingests one corpus folder into a fresh store; retention is judged at 2023-01-01 so that the oldest

@@ -317,7 +317,7 @@ pub(crate) fn decode_record_at(text: &str, start: usize) -> Option<(Box<Record<'
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
+    use std::path::PathBuf;
 
     use arrow::array::AsArray;
 
@@ -364,8 +364,10 @@ mod tests {
             }
         }
         let mut out = Vec::new();
-        let mut folders =
-            vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/cloudtrail")];
+        let mut folders = vec![
+            PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo"))
+                .join("../../../shared/corpora/cloudtrail"),
+        ];
         while let Some(folder) = folders.pop() {
             for path in std::fs::read_dir(&folder)
                 .expect("corpus folder")

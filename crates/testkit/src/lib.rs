@@ -36,9 +36,12 @@ impl TestLake {
     }
 }
 
-/// The shared corpora folder.
+/// The shared corpora folder. Found from the folder of the crate whose tests run (every crate is at
+/// `crates/<name>`), read when they run: a path built in at compile time would point to wherever the workspace was
+/// when the test binary was built, and cargo reuses a build from another clone of the workspace.
 pub fn corpora() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora")
+    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo"))
+        .join("../../../shared/corpora")
 }
 
 /// What the `generated` store holds: 10 days from 2024-05-01, 500 events a day.
