@@ -83,14 +83,65 @@ impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
 }
 
 /// Builder for [`Text`] columns.
-pub struct TextBuilder(StringBuilder);
+pub struct TextBuilder(Sparse<StringBuilder>);
 
 impl ColumnBuilder<Text<'_>> for TextBuilder {
     fn append(&mut self, value: Option<&Text<'_>>) {
-        self.0.append_option(value.map(Text::as_str));
+        match value {
+            Some(text) => self.0.values().append_value(text.as_str()),
+            None => self.0.skip(),
+        }
     }
     fn finish(&mut self) -> ArrayRef {
-        Arc::new(self.0.finish())
+        Arc::new(self.0.values().finish())
+    }
+}
+
+/// An Arrow builder whose nulls are counted and appended together, when the next value or the end comes: most
+/// fields are absent from most events, and one call for a run of nulls costs about what one null did.
+pub struct Sparse<B: NullRuns> {
+    builder: B,
+    pending_nulls: usize,
+}
+
+impl<B: NullRuns> Sparse<B> {
+    fn new(builder: B) -> Self {
+        Sparse {
+            builder,
+            pending_nulls: 0,
+        }
+    }
+
+    /// One more null.
+    fn skip(&mut self) {
+        self.pending_nulls += 1;
+    }
+
+    /// The builder, with every null counted so far appended.
+    fn values(&mut self) -> &mut B {
+        if self.pending_nulls > 0 {
+            self.builder
+                .append_nulls(std::mem::take(&mut self.pending_nulls));
+        }
+        &mut self.builder
+    }
+}
+
+/// An Arrow builder that appends a run of nulls at once.
+pub trait NullRuns {
+    /// Appends `n` nulls.
+    fn append_nulls(&mut self, n: usize);
+}
+
+impl NullRuns for StringBuilder {
+    fn append_nulls(&mut self, n: usize) {
+        StringBuilder::append_nulls(self, n);
+    }
+}
+
+impl NullRuns for BooleanBuilder {
+    fn append_nulls(&mut self, n: usize) {
+        BooleanBuilder::append_nulls(self, n);
     }
 }
 
@@ -100,7 +151,10 @@ impl<'a> Column for Text<'a> {
         DataType::Utf8
     }
     fn builder(capacity: usize) -> TextBuilder {
-        TextBuilder(StringBuilder::with_capacity(capacity, capacity * 16))
+        TextBuilder(Sparse::new(StringBuilder::with_capacity(
+            capacity,
+            capacity * 16,
+        )))
     }
     fn shape() -> Shape {
         Shape::Text
@@ -138,7 +192,10 @@ impl<'a> Column for JsonText<'a> {
         DataType::Utf8
     }
     fn builder(capacity: usize) -> JsonTextBuilder {
-        JsonTextBuilder(StringBuilder::with_capacity(capacity, capacity * 16))
+        JsonTextBuilder(Sparse::new(StringBuilder::with_capacity(
+            capacity,
+            capacity * 16,
+        )))
     }
     fn shape() -> Shape {
         Shape::JsonText
@@ -148,14 +205,17 @@ impl<'a> Column for JsonText<'a> {
 impl Layout for JsonText<'_> {}
 
 /// Builder for [`JsonText`] columns.
-pub struct JsonTextBuilder(StringBuilder);
+pub struct JsonTextBuilder(Sparse<StringBuilder>);
 
 impl ColumnBuilder<JsonText<'_>> for JsonTextBuilder {
     fn append(&mut self, value: Option<&JsonText<'_>>) {
-        self.0.append_option(value.map(|v| v.0.as_str()));
+        match value {
+            Some(text) => self.0.values().append_value(text.0.as_str()),
+            None => self.0.skip(),
+        }
     }
     fn finish(&mut self) -> ArrayRef {
-        Arc::new(self.0.finish())
+        Arc::new(self.0.values().finish())
     }
 }
 
@@ -196,7 +256,7 @@ impl Column for Bool {
         DataType::Boolean
     }
     fn builder(capacity: usize) -> BoolBuilder {
-        BoolBuilder(BooleanBuilder::with_capacity(capacity))
+        BoolBuilder(Sparse::new(BooleanBuilder::with_capacity(capacity)))
     }
     fn shape() -> Shape {
         Shape::Bool
@@ -206,14 +266,17 @@ impl Column for Bool {
 impl Layout for Bool {}
 
 /// Builder for [`Bool`] columns.
-pub struct BoolBuilder(BooleanBuilder);
+pub struct BoolBuilder(Sparse<BooleanBuilder>);
 
 impl ColumnBuilder<Bool> for BoolBuilder {
     fn append(&mut self, value: Option<&Bool>) {
-        self.0.append_option(value.map(|b| b.0));
+        match value {
+            Some(b) => self.0.values().append_value(b.0),
+            None => self.0.skip(),
+        }
     }
     fn finish(&mut self) -> ArrayRef {
-        Arc::new(self.0.finish())
+        Arc::new(self.0.values().finish())
     }
 }
 
