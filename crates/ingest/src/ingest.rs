@@ -1,4 +1,5 @@
-//! The ingest run: inputs → parallel decode → one commit per group of inputs → retention.
+//! The ingest run: inputs → parallel decode, a group at a time, each group written to files while the next one is
+//! decoded → one commit at the end → retention.
 
 use std::path::PathBuf;
 use std::sync::Arc;
