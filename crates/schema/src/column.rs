@@ -99,7 +99,7 @@ impl ColumnBuilder<Text<'_>> for TextBuilder {
 
 /// An Arrow builder whose nulls are counted and appended together, when the next value or the end comes: most
 /// fields are absent from most events, and one call for a run of nulls costs about what one null did.
-pub struct Sparse<B: NullRuns> {
+pub(crate) struct Sparse<B: NullRuns> {
     builder: B,
     pending_nulls: usize,
 }
@@ -128,7 +128,7 @@ impl<B: NullRuns> Sparse<B> {
 }
 
 /// An Arrow builder that appends a run of nulls at once.
-pub trait NullRuns {
+pub(crate) trait NullRuns {
     /// Appends `n` nulls.
     fn append_nulls(&mut self, n: usize);
 }
