@@ -229,7 +229,10 @@ struct GroupWriter {
     context: Arc<DecodeContext>,
     group: Vec<Chunk>,
     group_bytes: usize,
+    /// The largest group.
     limit: usize,
+    /// The size the pending group is closed at: see [`FIRST_GROUP_BYTES`].
+    next_limit: usize,
     /// Decoded rows of the last group's last day, written with the next group.
     held: Option<RecordBatch>,
 }
@@ -242,6 +245,7 @@ impl GroupWriter {
             group: Vec::new(),
             group_bytes: 0,
             limit,
+            next_limit: FIRST_GROUP_BYTES.min(limit),
             held: None,
         }
     }
@@ -254,7 +258,7 @@ impl GroupWriter {
     ) -> Result<(), IngestError> {
         self.group_bytes += chunk.text.len();
         self.group.push(chunk);
-        if self.group_bytes >= self.limit {
+        if self.group_bytes >= self.next_limit {
             self.write(summary, rejects, true).await?;
         }
         Ok(())
@@ -273,6 +277,17 @@ impl GroupWriter {
         let held = self.held.take();
         let ordered =
             order_decoded(group, held, &self.context, summary, rejects, hold_last_day).await?;
+        let held_rows = ordered.held.as_ref().map_or(0, RecordBatch::num_rows);
+        let rows = held_rows
+            + ordered
+                .lanes
+                .iter()
+                .flatten()
+                .map(|d| d.batch.num_rows())
+                .sum::<usize>();
+        if held_rows * 4 > rows {
+            self.next_limit = (self.next_limit * 2).min(self.limit);
+        }
         self.held = ordered.held;
         let mut appender = self.written().await?;
         self.writing = Some(tokio::spawn(async move {
@@ -300,6 +315,13 @@ impl GroupWriter {
         self.written().await
     }
 }
+
+/// Groups start at this size (or the largest, if smaller) and double while a group's last day, held back to be
+/// ordered again with the next group, is more than a quarter of its rows. Input whose days are small (a day a few
+/// MiB of JSON) stays in small groups and little memory; at a few days per group or less, much of each group was
+/// ordered twice. At 100k generated events (90 days) 16 MiB groups took 5% less time than 64 MiB ones, and at 1M
+/// 16 MiB groups took 20% more.
+const FIRST_GROUP_BYTES: usize = 16 << 20;
 
 /// Reads small files whole on every core, then hands their chunks on in input order.
 async fn read_window(
