@@ -8,6 +8,7 @@ mod catalog;
 mod error;
 mod lake;
 pub mod selectors;
+mod settings;
 mod table;
 
 pub use catalog::{

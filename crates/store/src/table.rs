@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use auditlake_schema::{PARTITION_COLUMN, event_schema};
+
+use crate::settings::FileSettings;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use delta_kernel::expressions::Scalar;
 use deltalake::arrow::array::StringArray;
@@ -12,9 +14,7 @@ use deltalake::kernel::StructType;
 use deltalake::kernel::engine::arrow_conversion::TryIntoKernel;
 use deltalake::kernel::transaction::{CommitBuilder, CommitProperties};
 use deltalake::kernel::{Action, Add};
-use deltalake::parquet::basic::{Compression, ZstdLevel};
-use deltalake::parquet::file::properties::{EnabledStatistics, WriterProperties};
-use deltalake::parquet::schema::types::ColumnPath;
+use deltalake::parquet::file::properties::WriterProperties;
 use deltalake::protocol::{DeltaOperation, SaveMode};
 use deltalake::writer::{DeltaWriter, RecordBatchWriter, WriteMode};
 use deltalake::{DeltaTable, TableProperty};
@@ -24,65 +24,6 @@ use object_store::{ObjectStore, ObjectStoreExt};
 use url::Url;
 
 use crate::error::StoreError;
-
-/// Leaf columns whose values are mostly different from row to row: a dictionary on them always grows too large
-/// and is given up, or stays as large as the values, and it costs time to build. Without one, zstd still finds
-/// their repeats: at 1M generated events the store was 2% smaller and ingest took 4% less CPU (benches/README.md).
-const UNDICTIONARIED_COLUMNS: &[&[&str]] = &[
-    &["eventjson"],
-    &["eventjsonchecksum"],
-    &["eventid"],
-    &["requestid"],
-    &["eventtime"],
-    &["sourceipaddress"],
-    &["useridentity", "principalid"],
-    &["useridentity", "accesskeyid"],
-    &[
-        "useridentity",
-        "sessioncontext",
-        "sessionissuer",
-        "principalid",
-    ],
-    &["requestparameters", "key_value", "value"],
-    &["responseelements", "key_value", "value"],
-    &["additionaleventdata", "key_value", "value"],
-    &["resources", "list", "element", "arn"],
-];
-
-/// The leaf columns that keep min/max statistics, per page and per row group: those an investigation filters on.
-/// Every other column has none: no filter prunes on them (`eventjson` holds layouts, map entries are not pruned
-/// on, and text such as user agents or error messages is matched, not bounded), and computing statistics compares
-/// every value. (Identifiers keep theirs: where they come in order, as some sources' do, a lookup of one reads one
-/// file; without them the bench's eventID query went from 0.56× to 0.95× DuckDB's time.)
-const PRUNED_COLUMNS: &[&[&str]] = &[
-    &["eventtime"],
-    &["eventsource"],
-    &["eventname"],
-    &["eventtype"],
-    &["eventcategory"],
-    &["awsregion"],
-    &["recipientaccountid"],
-    &["sourceipaddress"],
-    &["errorcode"],
-    &["eventid"],
-    &["requestid"],
-    &["sharedeventid"],
-    &["readonly"],
-    &["managementevent"],
-    &["useridentity", "type"],
-    &["useridentity", "principalid"],
-    &["useridentity", "arn"],
-    &["useridentity", "accountid"],
-    &["useridentity", "accesskeyid"],
-    &["useridentity", "username"],
-    &["useridentity", "sessioncontext", "sessionissuer", "arn"],
-    &[
-        "useridentity",
-        "sessioncontext",
-        "sessionissuer",
-        "username",
-    ],
-];
 
 /// The column whose per-file statistics the table log keeps.
 const TIME_COLUMN: &str = "eventtime";
@@ -100,6 +41,7 @@ pub struct Appender {
     store_id: String,
     table: DeltaTable,
     writers: Vec<RecordBatchWriter>,
+    settings: Arc<FileSettings>,
     adds: Vec<Add>,
     events: usize,
 }
@@ -152,15 +94,23 @@ impl Appender {
         let mut tasks = Vec::with_capacity(lanes.len());
         let idle = self.writers.split_off(lanes.len());
         for (mut writer, lane) in std::mem::take(&mut self.writers).into_iter().zip(lanes) {
+            let settings = self.settings.clone();
             tasks.push(tokio::spawn(async move {
                 let mut rows = 0;
-                for DayBatch { day, batch } in lane {
-                    rows += batch.num_rows();
-                    let partition =
-                        IndexMap::from([(PARTITION_COLUMN.to_owned(), Scalar::String(day))]);
-                    writer
-                        .write_partition(batch, &partition, WriteMode::Default)
-                        .await?;
+                // Each run of one day's batches is a new file, with the settings for its rows.
+                for day_batches in lane.chunk_by(|a, b| a.day == b.day) {
+                    let batches: Vec<&RecordBatch> = day_batches.iter().map(|d| &d.batch).collect();
+                    writer = writer.with_writer_properties(settings.for_file(&batches));
+                    for DayBatch { day, batch } in day_batches {
+                        rows += batch.num_rows();
+                        let partition = IndexMap::from([(
+                            PARTITION_COLUMN.to_owned(),
+                            Scalar::String(day.clone()),
+                        )]);
+                        writer
+                            .write_partition(batch.clone(), &partition, WriteMode::Default)
+                            .await?;
+                    }
                 }
                 let adds = writer.flush().await?;
                 Ok::<_, deltalake::DeltaTableError>((writer, adds, rows))
@@ -336,26 +286,9 @@ impl EventTable {
         Ok(files)
     }
 
-    /// How the table's Parquet files are written: zstd, large row groups, no dictionary on columns of mostly
-    /// different values, statistics only on the columns investigations filter on.
-    ///
-    /// zstd level 1: on the sorted day files, with most `eventjson` kept as short layouts, it gave smaller files
-    /// than level 3 (99.7 against 101.3 MB at 1M events) for 6% less ingest CPU (benches/README.md).
+    /// How the table's Parquet files are written: see [`crate::settings`].
     pub fn writer_properties() -> Result<WriterProperties, StoreError> {
-        let level = ZstdLevel::try_new(1).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let mut builder = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(level))
-            .set_max_row_group_row_count(Some(128 * 1024))
-            .set_statistics_enabled(EnabledStatistics::None);
-        let path =
-            |parts: &[&str]| ColumnPath::new(parts.iter().map(|p| (*p).to_owned()).collect());
-        for column in UNDICTIONARIED_COLUMNS {
-            builder = builder.set_column_dictionary_enabled(path(column), false);
-        }
-        for column in PRUNED_COLUMNS {
-            builder = builder.set_column_statistics_enabled(path(column), EnabledStatistics::Page);
-        }
-        Ok(builder.build())
+        crate::settings::store_properties()
     }
 
     /// Starts an append. Events written to the [`Appender`] go to new Parquet files that no reader sees until
@@ -365,6 +298,7 @@ impl EventTable {
             store_id: self.store_id.clone(),
             table: self.table.clone(),
             writers: Vec::new(),
+            settings: Arc::new(FileSettings::new()?),
             adds: Vec::new(),
             events: 0,
         })
@@ -527,36 +461,5 @@ mod tests {
                 .contains("a batch for day 2024-05-01 of store s holds a row of day 2024-05-02"),
             "{err}"
         );
-    }
-
-    #[test]
-    fn the_columns_given_writer_settings_are_columns_of_the_store() {
-        // A path that names no column is silently ignored by the writer: a renamed column would lose its
-        // settings without a word.
-        let parquet = deltalake::parquet::arrow::ArrowSchemaConverter::new()
-            .convert(&event_schema())
-            .expect("the event schema as Parquet");
-        let leaves: Vec<Vec<String>> = parquet
-            .columns()
-            .iter()
-            .map(|c| c.path().parts().to_vec())
-            .collect();
-        for column in UNDICTIONARIED_COLUMNS.iter().chain(PRUNED_COLUMNS) {
-            let column: Vec<String> = column.iter().map(|p| (*p).to_owned()).collect();
-            assert!(leaves.contains(&column), "{column:?} is not a leaf column");
-        }
-        let properties = EventTable::writer_properties().expect("settings");
-        let path =
-            |parts: &[&str]| ColumnPath::new(parts.iter().map(|p| (*p).to_owned()).collect());
-        assert_eq!(
-            properties.statistics_enabled(&path(&["useragent"])),
-            EnabledStatistics::None
-        );
-        assert_eq!(
-            properties.statistics_enabled(&path(&["useridentity", "arn"])),
-            EnabledStatistics::Page
-        );
-        assert!(!properties.dictionary_enabled(&path(&["useridentity", "accesskeyid"])));
-        assert!(properties.dictionary_enabled(&path(&["eventname"])));
     }
 }
