@@ -121,8 +121,9 @@ impl FileSettings {
     }
 
     /// The settings of one file holding `batches` (rows of the event schema): the store's, but a leaf column with
-    /// no value in any row is neither compressed nor dictionary-encoded. Its pages hold only levels, a few bytes;
-    /// compressing them cost a zstd context per column and file (a tenth of the CPU of a 100k-event ingest).
+    /// no value in any row is neither compressed nor dictionary-encoded. Its pages hold only levels, a few bytes,
+    /// and parquet-rs makes a zstd compressor (and a decompressor) for every compressed column of every file: 8% of
+    /// the CPU of a 100k-event ingest, of which this saves about a third (26 of 70 columns in a generated day).
     pub(crate) fn for_file(&self, batches: &[&RecordBatch]) -> WriterProperties {
         let Some(first) = batches.first() else {
             return self.store.clone();
