@@ -29,7 +29,8 @@ pub struct IngestOptions {
     pub format: InputFormat,
     /// Where to write the rejects report (default: under the lake, `ingest-reports/<store-id>/`).
     pub rejects_path: Option<PathBuf>,
-    /// Input text decoded and written to files at a time; bounds memory. 64 MiB: at 1M generated events, 32 MiB
+    /// Input text decoded and written to files at a time (a gzipped file not read yet counted as eight times its
+    /// size); bounds memory. 64 MiB: at 1M generated events, 32 MiB
     /// took 8% longer (the last day of a group is held back to go into one file with the next group's, and is
     /// ordered again each time), 96 MiB no less time; peak memory was 330, 410 and 540 MB.
     pub group_bytes: usize,
@@ -136,37 +137,26 @@ pub async fn ingest(
 
     // Every group's events go to files now and into one commit at the end: a kill at any moment leaves the
     // store as it was (plus unreferenced files), so running the ingest again never counts an event twice.
-    let mut groups = GroupWriter::new(table.appender()?, context, options.group_bytes);
-    // Small files (trail log files are a few KiB to a few MiB) are read and unzipped in parallel, a window at a
-    // time, in order; a large file is read as a stream of chunks so that it is never held whole.
-    let mut window: Vec<Input> = Vec::new();
-    let mut window_bytes = 0u64;
+    let reading = Reading {
+        format: options.format,
+        chunk_bytes: options.chunk_bytes,
+    };
+    let mut groups = GroupWriter::new(
+        table.appender()?,
+        context,
+        reading,
+        progress.clone(),
+        options.group_bytes,
+    );
     for input in inputs {
-        let large = if input.path.is_some() && input.size <= SMALL_INPUT_BYTES {
-            window_bytes += input.size;
-            window.push(input);
-            if window_bytes < WINDOW_BYTES {
-                continue;
-            }
-            None
-        } else {
-            Some(input)
-        };
-        // A full window, or a large file that must come after what is pending: read the window now.
-        let pending = std::mem::take(&mut window);
-        window_bytes = 0;
-        read_window(
-            pending,
-            &options,
-            &mut groups,
-            &progress,
-            &mut summary,
-            &mut rejects,
-        )
-        .await?;
-        let Some(input) = large else {
+        // Small files (trail log files are a few KiB to a few MiB) are read by the task that decodes them, on
+        // every core; a large file is read here as a stream of chunks so that it is never held whole.
+        if input.path.is_some() && input.size <= SMALL_INPUT_BYTES {
+            groups
+                .push(Piece::File(input), &mut summary, &mut rejects)
+                .await?;
             continue;
-        };
+        }
         let mut reader = match ChunkReader::open(input, options.format, options.chunk_bytes) {
             Ok(reader) => reader,
             Err(failure) => {
@@ -178,7 +168,11 @@ pub async fn ingest(
             let next = reader.next_chunk();
             progress.advance(std::mem::take(&mut reader.bytes_read));
             match next {
-                Ok(Some(chunk)) => groups.push(chunk, &mut summary, &mut rejects).await?,
+                Ok(Some(chunk)) => {
+                    groups
+                        .push(Piece::Chunk(chunk), &mut summary, &mut rejects)
+                        .await?
+                }
                 Ok(None) => break,
                 Err(failure) => {
                     record_failure(&mut summary, &mut rejects, failure)?;
@@ -187,15 +181,6 @@ pub async fn ingest(
             }
         }
     }
-    read_window(
-        window,
-        &options,
-        &mut groups,
-        &progress,
-        &mut summary,
-        &mut rejects,
-    )
-    .await?;
     let appender = groups.finish(&mut summary, &mut rejects).await?;
     rejects.finish()?;
     let mut metadata = serde_json::Map::new();
@@ -218,16 +203,44 @@ pub async fn ingest(
 
 /// Files up to this size on disk are read whole, in parallel with others.
 const SMALL_INPUT_BYTES: u64 = 4 << 20;
-/// Bytes on disk of small files read in parallel at a time.
-const WINDOW_BYTES: u64 = 4 << 20;
 
-/// Collects chunks into groups and writes each full group (decoded in parallel) to files of the append. A group is
-/// written while the next one is read and decoded: the two keep both cores busy between them.
+/// A piece of input in a group.
+enum Piece {
+    /// A small file, read by the task that decodes it: each file's text is decoded as soon as it is unzipped,
+    /// while it is still in the core's cache.
+    File(Input),
+    /// A chunk of a large file, read as the file streams.
+    Chunk(Chunk),
+}
+
+impl Piece {
+    /// Bytes of text; for a file not read yet, an estimate: a gzipped file (by its name) about eight times its
+    /// size (7.7 for generated trail log files).
+    fn text_bytes(&self) -> usize {
+        match self {
+            Piece::Chunk(chunk) => chunk.text.len(),
+            Piece::File(input) if input.name.ends_with(".gz") => input.size as usize * 8,
+            Piece::File(input) => input.size as usize,
+        }
+    }
+}
+
+/// How files are read.
+#[derive(Debug, Clone, Copy)]
+struct Reading {
+    format: InputFormat,
+    chunk_bytes: usize,
+}
+
+/// Collects input into groups and writes each full group (read and decoded in parallel) to files of the append. A
+/// group is written while the next one is read and decoded: the two keep both cores busy between them.
 struct GroupWriter {
     /// The append, in the task writing the last group: always there but after a failure, which ends the ingest.
     writing: Option<tokio::task::JoinHandle<Result<Appender, IngestError>>>,
     context: Arc<DecodeContext>,
-    group: Vec<Chunk>,
+    reading: Reading,
+    progress: Arc<dyn Progress>,
+    group: Vec<Piece>,
     group_bytes: usize,
     /// The largest group.
     limit: usize,
@@ -238,10 +251,18 @@ struct GroupWriter {
 }
 
 impl GroupWriter {
-    fn new(appender: Appender, context: Arc<DecodeContext>, limit: usize) -> Self {
+    fn new(
+        appender: Appender,
+        context: Arc<DecodeContext>,
+        reading: Reading,
+        progress: Arc<dyn Progress>,
+        limit: usize,
+    ) -> Self {
         GroupWriter {
             writing: Some(tokio::spawn(async move { Ok(appender) })),
             context,
+            reading,
+            progress,
             group: Vec::new(),
             group_bytes: 0,
             limit,
@@ -252,12 +273,12 @@ impl GroupWriter {
 
     async fn push(
         &mut self,
-        chunk: Chunk,
+        piece: Piece,
         summary: &mut IngestSummary,
         rejects: &mut RejectsReport,
     ) -> Result<(), IngestError> {
-        self.group_bytes += chunk.text.len();
-        self.group.push(chunk);
+        self.group_bytes += piece.text_bytes();
+        self.group.push(piece);
         if self.group_bytes >= self.next_limit {
             self.write(summary, rejects, true).await?;
         }
@@ -275,8 +296,16 @@ impl GroupWriter {
         self.group_bytes = 0;
         let group = std::mem::take(&mut self.group);
         let held = self.held.take();
-        let ordered =
-            order_decoded(group, held, &self.context, summary, rejects, hold_last_day).await?;
+        let decoded = decode_group(group, &self.context, self.reading).await;
+        let ordered = order_decoded(
+            decoded,
+            held,
+            summary,
+            rejects,
+            &self.progress,
+            hold_last_day,
+        )
+        .await?;
         let held_rows = ordered.held.as_ref().map_or(0, RecordBatch::num_rows);
         let rows = held_rows
             + ordered
@@ -322,53 +351,6 @@ impl GroupWriter {
 /// ordered twice. At 100k generated events (90 days) 16 MiB groups took 5% less time than 64 MiB ones, and at 1M
 /// 16 MiB groups took 20% more.
 const FIRST_GROUP_BYTES: usize = 16 << 20;
-
-/// Reads small files whole on every core, then hands their chunks on in input order.
-async fn read_window(
-    inputs: Vec<Input>,
-    options: &IngestOptions,
-    groups: &mut GroupWriter,
-    progress: &Arc<dyn Progress>,
-    summary: &mut IngestSummary,
-    rejects: &mut RejectsReport,
-) -> Result<(), IngestError> {
-    if inputs.is_empty() {
-        return Ok(());
-    }
-    let (format, chunk_bytes) = (options.format, options.chunk_bytes);
-    let read: Vec<(Vec<Chunk>, Option<InputFailure>, u64)> =
-        tokio::task::spawn_blocking(move || {
-            inputs
-                .into_par_iter()
-                .map(|input| {
-                    let mut reader = match ChunkReader::open(input, format, chunk_bytes) {
-                        Ok(reader) => reader,
-                        Err(failure) => return (Vec::new(), Some(failure), 0),
-                    };
-                    let mut chunks = Vec::new();
-                    loop {
-                        match reader.next_chunk() {
-                            Ok(Some(chunk)) => chunks.push(chunk),
-                            Ok(None) => return (chunks, None, reader.bytes_read),
-                            Err(failure) => return (chunks, Some(failure), reader.bytes_read),
-                        }
-                    }
-                })
-                .collect()
-        })
-        .await
-        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
-    for (chunks, failure, bytes) in read {
-        progress.advance(bytes);
-        for chunk in chunks {
-            groups.push(chunk, summary, rejects).await?;
-        }
-        if let Some(failure) = failure {
-            record_failure(summary, rejects, failure)?;
-        }
-    }
-    Ok(())
-}
 
 fn default_report_path(lake: &Lake, store_id: &str, now: DateTime<Utc>) -> PathBuf {
     let name = format!(
@@ -419,10 +401,14 @@ struct DecodeContext {
     task_bytes: usize,
 }
 
-/// One chunk decoded.
+/// A task's pieces read and decoded.
 #[derive(Default)]
 struct Decoded {
     batches: Vec<RecordBatch>,
+    /// Bytes of text decoded.
+    text_bytes: u64,
+    /// Of those, the bytes of files the task read (the others were read before, and counted as read then).
+    file_bytes: u64,
     read: u64,
     filtered: u64,
     expired: u64,
@@ -430,73 +416,111 @@ struct Decoded {
     failures: Vec<InputFailure>,
 }
 
-/// Decodes `chunks` (consecutive pieces of input) into one batch: one builder serves many small files.
-fn decode_chunks(chunks: &[Chunk], context: &DecodeContext) -> Decoded {
+/// Reads and decodes `pieces` (consecutive pieces of input) into one batch: one builder serves many small files.
+/// Each file is decoded as soon as it is read, while its text is still in the core's cache.
+fn decode_pieces(pieces: &[Piece], reading: Reading, context: &DecodeContext) -> Decoded {
     let mut out = Decoded::default();
     // About a record per KiB of text, as CloudTrail writes them.
-    let capacity = chunks.iter().map(|c| c.text.len() / 1024 + 1).sum();
+    let capacity = pieces.iter().map(|p| p.text_bytes() / 1024 + 1).sum();
     let mut builder = EventBatchBuilder::with_capacity(capacity);
     // Rows of chunks found not to be valid JSON after some of their records were appended.
     let mut dropped: Vec<std::ops::Range<usize>> = Vec::new();
-    for chunk in chunks {
-        // A trail log file as CloudTrail writes it: records cut, decoded and appended one at a time.
-        if let Some(mut cutter) = TrailCutter::new(chunk) {
-            let first_row = builder.len();
-            let mut taker = RecordTaker::new(chunk, true, context);
-            let cut = loop {
-                match cutter.next_record() {
-                    Ok(Some(record)) => {
-                        if let Err(failure) = taker.take(record, &mut builder) {
-                            break Err(Some(failure));
-                        }
-                    }
-                    Ok(None) => break Ok(()),
-                    Err(NotTrail) => break Err(None),
-                }
-            };
-            match cut {
-                Ok(()) => {
-                    taker.done(&mut out);
-                    continue;
-                }
-                Err(failure) => {
-                    dropped.push(first_row..builder.len());
-                    if let Some(failure) = failure {
-                        out.failures.push(failure);
-                        continue;
-                    }
-                    // Laid out otherwise: cut as any other input, below.
-                }
-            }
-        }
-        let records = match split(chunk) {
-            Ok(records) => records,
-            Err(failure) => {
-                out.failures.push(failure);
-                continue;
+    // Each file's chunks, kept until the batch is finished: the builder borrows events' JSON from them.
+    let files: Vec<std::cell::OnceCell<Vec<Chunk>>> =
+        pieces.iter().map(|_| std::cell::OnceCell::new()).collect();
+    for (piece, file) in pieces.iter().zip(&files) {
+        let (chunks, failure): (&[Chunk], _) = match piece {
+            Piece::Chunk(chunk) => (std::slice::from_ref(chunk), None),
+            Piece::File(input) => {
+                let (chunks, failure) = read_file(input, reading);
+                let chunks = file.get_or_init(|| chunks);
+                out.file_bytes += chunks.iter().map(|c| c.text.len() as u64).sum::<u64>();
+                (chunks, failure)
             }
         };
-        let first_row = builder.len();
-        let mut taker = RecordTaker::new(chunk, false, context);
-        let mut invalid = None;
-        for record in records {
-            if let Err(failure) = taker.take(record, &mut builder) {
-                invalid = Some(failure);
-                break;
-            }
+        for chunk in chunks {
+            decode_chunk(chunk, context, &mut builder, &mut dropped, &mut out);
         }
-        match invalid {
-            Some(failure) => {
-                out.failures.push(failure);
-                dropped.push(first_row..builder.len());
-            }
-            None => taker.done(&mut out),
-        }
+        out.failures.extend(failure);
     }
     if !builder.is_empty() {
         out.batches = without_rows(builder.finish(), &dropped);
     }
     out
+}
+
+/// A small file's chunks, and the failure that ended it early, if any.
+fn read_file(input: &Input, reading: Reading) -> (Vec<Chunk>, Option<InputFailure>) {
+    let mut reader = match ChunkReader::open(input.clone(), reading.format, reading.chunk_bytes) {
+        Ok(reader) => reader,
+        Err(failure) => return (Vec::new(), Some(failure)),
+    };
+    let mut chunks = Vec::new();
+    loop {
+        match reader.next_chunk() {
+            Ok(Some(chunk)) => chunks.push(chunk),
+            Ok(None) => return (chunks, None),
+            Err(failure) => return (chunks, Some(failure)),
+        }
+    }
+}
+
+/// Decodes one chunk's records into `builder`; the rows of a chunk found not to be JSON part way go to `dropped`.
+fn decode_chunk<'c>(
+    chunk: &'c Chunk,
+    context: &'c DecodeContext,
+    builder: &mut EventBatchBuilder<'c>,
+    dropped: &mut Vec<std::ops::Range<usize>>,
+    out: &mut Decoded,
+) {
+    out.text_bytes += chunk.text.len() as u64;
+    // A trail log file as CloudTrail writes it: records cut, decoded and appended one at a time.
+    if let Some(mut cutter) = TrailCutter::new(chunk) {
+        let first_row = builder.len();
+        let mut taker = RecordTaker::new(chunk, true, context);
+        let cut = loop {
+            match cutter.next_record() {
+                Ok(Some(record)) => {
+                    if let Err(failure) = taker.take(record, builder) {
+                        break Err(Some(failure));
+                    }
+                }
+                Ok(None) => break Ok(()),
+                Err(NotTrail) => break Err(None),
+            }
+        };
+        match cut {
+            Ok(()) => {
+                taker.done(out);
+                return;
+            }
+            Err(failure) => {
+                dropped.push(first_row..builder.len());
+                if let Some(failure) = failure {
+                    out.failures.push(failure);
+                    return;
+                }
+                // Laid out otherwise: cut as any other input, below.
+            }
+        }
+    }
+    let records = match split(chunk) {
+        Ok(records) => records,
+        Err(failure) => {
+            out.failures.push(failure);
+            return;
+        }
+    };
+    let first_row = builder.len();
+    let mut taker = RecordTaker::new(chunk, false, context);
+    for record in records {
+        if let Err(failure) = taker.take(record, builder) {
+            out.failures.push(failure);
+            dropped.push(first_row..builder.len());
+            return;
+        }
+    }
+    taker.done(out);
 }
 
 /// Decodes the records of one chunk and appends those to keep, counting the others.
@@ -591,12 +615,13 @@ fn without_rows(batch: RecordBatch, dropped: &[std::ops::Range<usize>]) -> Vec<R
     kept
 }
 
-/// Splits `group` into runs of consecutive chunks of about `bytes` of text each: the units decoded in parallel.
-fn decode_tasks(group: &[Chunk], bytes: usize) -> Vec<&[Chunk]> {
+/// Splits `group` into runs of consecutive pieces of about `bytes` of text each: the units read and decoded in
+/// parallel.
+fn decode_tasks(group: &[Piece], bytes: usize) -> Vec<&[Piece]> {
     let mut tasks = Vec::new();
     let (mut start, mut size) = (0, 0);
-    for (i, chunk) in group.iter().enumerate() {
-        size += chunk.text.len();
+    for (i, piece) in group.iter().enumerate() {
+        size += piece.text_bytes();
         if size >= bytes {
             tasks.push(&group[start..=i]);
             (start, size) = (i + 1, 0);
@@ -608,32 +633,39 @@ fn decode_tasks(group: &[Chunk], bytes: usize) -> Vec<&[Chunk]> {
     tasks
 }
 
-/// Decodes a group of chunks on every core and orders their events, with the rows `held` from the group before,
-/// into lanes to write. With `hold_last_day`, the rows of the group's last day are not in the lanes but held, to
-/// be written with the next group: input comes in delivery order, so that day most likely goes on in the next
-/// group, and holding it back gives the day one file rather than one per group it spans.
-async fn order_decoded(
-    group: Vec<Chunk>,
-    held: Option<RecordBatch>,
+/// Reads and decodes a group on every core, a task per run of about [`DecodeContext::task_bytes`] of text.
+async fn decode_group(
+    group: Vec<Piece>,
     context: &Arc<DecodeContext>,
-    summary: &mut IngestSummary,
-    rejects: &mut RejectsReport,
-    hold_last_day: bool,
-) -> Result<OrderedGroup, IngestError> {
-    summary.bytes_read += group.iter().map(|c| c.text.len() as u64).sum::<u64>();
+    reading: Reading,
+) -> Vec<Decoded> {
     let context = context.clone();
-    let task_bytes = context.task_bytes;
-    let decoded: Vec<Decoded> = tokio::task::spawn_blocking(move || {
-        decode_tasks(&group, task_bytes)
+    tokio::task::spawn_blocking(move || {
+        decode_tasks(&group, context.task_bytes)
             .par_iter()
-            .map(|chunks| decode_chunks(chunks, &context))
+            .map(|pieces| decode_pieces(pieces, reading, &context))
             .collect()
     })
     .await
-    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+}
+
+/// Orders a group's decoded events, with the rows `held` from the group before, into lanes to write. With `hold_last_day`, the rows of the group's last day are not in the lanes but held, to
+/// be written with the next group: input comes in delivery order, so that day most likely goes on in the next
+/// group, and holding it back gives the day one file rather than one per group it spans.
+async fn order_decoded(
+    decoded: Vec<Decoded>,
+    held: Option<RecordBatch>,
+    summary: &mut IngestSummary,
+    rejects: &mut RejectsReport,
+    progress: &Arc<dyn Progress>,
+    hold_last_day: bool,
+) -> Result<OrderedGroup, IngestError> {
     let held_batches = usize::from(held.is_some());
     let mut batches: Vec<RecordBatch> = held.into_iter().collect();
     for d in decoded {
+        summary.bytes_read += d.text_bytes;
+        progress.advance(d.file_bytes);
         summary.events_read += d.read;
         summary.events_filtered += d.filtered;
         summary.events_expired += d.expired;
