@@ -29,8 +29,8 @@ pub struct IngestOptions {
     pub format: InputFormat,
     /// Where to write the rejects report (default: under the lake, `ingest-reports/<store-id>/`).
     pub rejects_path: Option<PathBuf>,
-    /// Input text decoded and written to files at a time (a gzipped file not read yet counted as eight times its
-    /// size); bounds memory. 64 MiB: at 1M generated events, 32 MiB
+    /// Input text decoded and written to files at a time (a gzipped file not read yet estimated: see
+    /// `GzipRatio`); bounds memory. 64 MiB: at 1M generated events, 32 MiB
     /// took 8% longer (the last day of a group is held back to go into one file with the next group's, and is
     /// ordered again each time), 96 MiB no less time; peak memory was 330, 410 and 540 MB.
     pub group_bytes: usize,
@@ -214,14 +214,57 @@ enum Piece {
 }
 
 impl Piece {
-    /// Bytes of text; for a file not read yet, an estimate: a gzipped file (by its name) about eight times its
-    /// size (7.7 for generated trail log files).
-    fn text_bytes(&self) -> usize {
+    /// Bytes of text; for a gzipped file not read yet (by its name), an estimate from `gzip`.
+    fn text_bytes(&self, gzip: GzipRatio) -> usize {
         match self {
             Piece::Chunk(chunk) => chunk.text.len(),
-            Piece::File(input) if input.name.ends_with(".gz") => input.size as usize * 8,
+            Piece::File(input) if is_gzip_name(&input.name) => gzip.text_of(input.size),
             Piece::File(input) => input.size as usize,
         }
+    }
+}
+
+fn is_gzip_name(name: &str) -> bool {
+    name.ends_with(".gz")
+}
+
+/// How much text the gzipped files read so far unzipped to, per byte on disk: the estimate of a gzipped file's
+/// text before it is read, which sizes groups and decode tasks. Until the first group is read, 64: more than JSON
+/// usually unzips to (generated trail log files 7.7), so that the first group errs small; after that, what the input
+/// has shown, so that files that unzip to far more than usual do not make groups, and memory, grow with them. On
+/// 60 files of one record repeated, which unzip to 190 times their size: peak 310 MB, against 960 MB with a fixed
+/// ratio of 8.
+#[derive(Debug, Clone, Copy)]
+struct GzipRatio {
+    on_disk: u64,
+    text: u64,
+}
+
+impl GzipRatio {
+    const FIRST: u64 = 64;
+
+    fn new() -> Self {
+        GzipRatio {
+            on_disk: 0,
+            text: 0,
+        }
+    }
+
+    /// The text a gzipped file of `size` bytes is expected to hold.
+    fn text_of(self, size: u64) -> usize {
+        let text = match (self.text, self.on_disk) {
+            (_, 0) => size.saturating_mul(Self::FIRST),
+            (text, on_disk) => (u128::from(size) * u128::from(text) / u128::from(on_disk))
+                .try_into()
+                .unwrap_or(u64::MAX),
+        };
+        usize::try_from(text).unwrap_or(usize::MAX)
+    }
+
+    /// Takes in gzipped files of `on_disk` bytes that held `text` bytes.
+    fn learn(&mut self, on_disk: u64, text: u64) {
+        self.on_disk = self.on_disk.saturating_add(on_disk);
+        self.text = self.text.saturating_add(text);
     }
 }
 
@@ -241,7 +284,11 @@ struct GroupWriter {
     reading: Reading,
     progress: Arc<dyn Progress>,
     group: Vec<Piece>,
+    /// Text in the pending group (estimated for files not read yet).
     group_bytes: usize,
+    gzip: GzipRatio,
+    /// No group is written yet.
+    first_group: bool,
     /// The largest group.
     limit: usize,
     /// The size the pending group is closed at: see [`FIRST_GROUP_BYTES`].
@@ -265,6 +312,8 @@ impl GroupWriter {
             progress,
             group: Vec::new(),
             group_bytes: 0,
+            gzip: GzipRatio::new(),
+            first_group: true,
             limit,
             next_limit: FIRST_GROUP_BYTES.min(limit),
             held: None,
@@ -277,7 +326,7 @@ impl GroupWriter {
         summary: &mut IngestSummary,
         rejects: &mut RejectsReport,
     ) -> Result<(), IngestError> {
-        self.group_bytes += piece.text_bytes();
+        self.group_bytes += piece.text_bytes(self.gzip);
         self.group.push(piece);
         if self.group_bytes >= self.next_limit {
             self.write(summary, rejects, true).await?;
@@ -293,19 +342,21 @@ impl GroupWriter {
         rejects: &mut RejectsReport,
         hold_last_day: bool,
     ) -> Result<(), IngestError> {
+        let holding = match hold_last_day {
+            false => Holding::Nothing,
+            true if self.first_group => Holding::LastDayEvenIfOnly,
+            true => Holding::LastDay,
+        };
+        self.first_group = false;
         self.group_bytes = 0;
         let group = std::mem::take(&mut self.group);
         let held = self.held.take();
-        let decoded = decode_group(group, &self.context, self.reading).await;
-        let ordered = order_decoded(
-            decoded,
-            held,
-            summary,
-            rejects,
-            &self.progress,
-            hold_last_day,
-        )
-        .await?;
+        let decoded = decode_group(group, &self.context, self.reading, self.gzip).await;
+        for d in &decoded {
+            self.gzip.learn(d.gzip_on_disk, d.gzip_text);
+        }
+        let ordered =
+            order_decoded(decoded, held, summary, rejects, &self.progress, holding).await?;
         let held_rows = ordered.held.as_ref().map_or(0, RecordBatch::num_rows);
         let rows = held_rows
             + ordered
@@ -314,7 +365,8 @@ impl GroupWriter {
                 .flatten()
                 .map(|d| d.batch.num_rows())
                 .sum::<usize>();
-        if held_rows * 4 > rows {
+        // (The first group's day is held whole whatever its size: that says nothing of how large days are.)
+        if held_rows * 4 > rows && holding != Holding::LastDayEvenIfOnly {
             self.next_limit = (self.next_limit * 2).min(self.limit);
         }
         self.held = ordered.held;
@@ -409,6 +461,9 @@ struct Decoded {
     text_bytes: u64,
     /// Of those, the bytes of files the task read (the others were read before, and counted as read then).
     file_bytes: u64,
+    /// Bytes on disk of the files read that are gzipped by their name, and their text.
+    gzip_on_disk: u64,
+    gzip_text: u64,
     read: u64,
     filtered: u64,
     expired: u64,
@@ -418,10 +473,15 @@ struct Decoded {
 
 /// Reads and decodes `pieces` (consecutive pieces of input) into one batch: one builder serves many small files.
 /// Each file is decoded as soon as it is read, while its text is still in the core's cache.
-fn decode_pieces(pieces: &[Piece], reading: Reading, context: &DecodeContext) -> Decoded {
+fn decode_pieces(
+    pieces: &[Piece],
+    reading: Reading,
+    gzip: GzipRatio,
+    context: &DecodeContext,
+) -> Decoded {
     let mut out = Decoded::default();
     // About a record per KiB of text, as CloudTrail writes them.
-    let capacity = pieces.iter().map(|p| p.text_bytes() / 1024 + 1).sum();
+    let capacity = pieces.iter().map(|p| p.text_bytes(gzip) / 1024 + 1).sum();
     let mut builder = EventBatchBuilder::with_capacity(capacity);
     // Rows of chunks found not to be valid JSON after some of their records were appended.
     let mut dropped: Vec<std::ops::Range<usize>> = Vec::new();
@@ -434,7 +494,12 @@ fn decode_pieces(pieces: &[Piece], reading: Reading, context: &DecodeContext) ->
             Piece::File(input) => {
                 let (chunks, failure) = read_file(input, reading);
                 let chunks = file.get_or_init(|| chunks);
-                out.file_bytes += chunks.iter().map(|c| c.text.len() as u64).sum::<u64>();
+                let text = chunks.iter().map(|c| c.text.len() as u64).sum::<u64>();
+                out.file_bytes += text;
+                if is_gzip_name(&input.name) && failure.is_none() {
+                    out.gzip_on_disk += input.size;
+                    out.gzip_text += text;
+                }
                 (chunks, failure)
             }
         };
@@ -617,11 +682,11 @@ fn without_rows(batch: RecordBatch, dropped: &[std::ops::Range<usize>]) -> Vec<R
 
 /// Splits `group` into runs of consecutive pieces of about `bytes` of text each: the units read and decoded in
 /// parallel.
-fn decode_tasks(group: &[Piece], bytes: usize) -> Vec<&[Piece]> {
+fn decode_tasks(group: &[Piece], bytes: usize, gzip: GzipRatio) -> Vec<&[Piece]> {
     let mut tasks = Vec::new();
     let (mut start, mut size) = (0, 0);
     for (i, piece) in group.iter().enumerate() {
-        size += piece.text_bytes();
+        size += piece.text_bytes(gzip);
         if size >= bytes {
             tasks.push(&group[start..=i]);
             (start, size) = (i + 1, 0);
@@ -638,12 +703,13 @@ async fn decode_group(
     group: Vec<Piece>,
     context: &Arc<DecodeContext>,
     reading: Reading,
+    gzip: GzipRatio,
 ) -> Vec<Decoded> {
     let context = context.clone();
     tokio::task::spawn_blocking(move || {
-        decode_tasks(&group, context.task_bytes)
+        decode_tasks(&group, context.task_bytes, gzip)
             .par_iter()
-            .map(|pieces| decode_pieces(pieces, reading, &context))
+            .map(|pieces| decode_pieces(pieces, reading, gzip, &context))
             .collect()
     })
     .await
@@ -659,7 +725,7 @@ async fn order_decoded(
     summary: &mut IngestSummary,
     rejects: &mut RejectsReport,
     progress: &Arc<dyn Progress>,
-    hold_last_day: bool,
+    holding: Holding,
 ) -> Result<OrderedGroup, IngestError> {
     let held_batches = usize::from(held.is_some());
     let mut batches: Vec<RecordBatch> = held.into_iter().collect();
@@ -690,7 +756,8 @@ async fn order_decoded(
     // rather than rows scattered through the file).
     // Rows are held at most as many as the group read, and only while the input still adds to their day: memory
     // stays bounded when a day runs through many groups (input not in time order, or several sources).
-    let hold = hold_last_day.then(|| Hold {
+    let hold = (holding != Holding::Nothing).then(|| Hold {
+        even_if_only: holding == Holding::LastDayEvenIfOnly,
         new_from: held_batches,
         max_rows: batches[held_batches..]
             .iter()
@@ -715,9 +782,23 @@ struct OrderedGroup {
     held: Option<RecordBatch>,
 }
 
+/// Which of a group's rows may be held back, to be written with the next group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Holding {
+    /// None: the input has ended.
+    Nothing,
+    /// The last day, when the group has others.
+    LastDay,
+    /// The last day, even when it is the group's only one: for the first group, which is small while the ratio of
+    /// gzipped files is not known yet ([`GzipRatio`]) and most likely ends inside its day.
+    LastDayEvenIfOnly,
+}
+
 /// When a group's last day may be held back.
 #[derive(Debug, Clone, Copy)]
 struct Hold {
+    /// The last day is held even when it is the only one.
+    even_if_only: bool,
     /// The batches from this index on are new in the group (those before were held from the group before).
     new_from: usize,
     /// The most rows held.
@@ -726,7 +807,8 @@ struct Hold {
 
 /// The rows of `batches` in (day, source, name, time) order, as `lanes` runs of whole days of about equal size,
 /// each a list of one-day batches of at most [`WRITE_SLICE_ROWS`] rows. With `hold`, the rows of the last day are
-/// kept apart (in one batch) unless it is the only day, it has more than `max_rows` rows, or none of them is new.
+/// kept apart (in one batch) unless it is the only day (and `even_if_only` is not set), it has more than `max_rows`
+/// rows, or none of them is new.
 /// Built on every core.
 fn order_group(
     batches: &[RecordBatch],
@@ -748,6 +830,9 @@ fn order_group(
         Some(last) => {
             day_starts.push(last);
             (&order[..], None)
+        }
+        None if hold.is_some_and(|h| h.even_if_only) && holds(0) => {
+            (&order[..0], Some(interleave(&order[..])?))
         }
         None => (&order[..], None),
     };
@@ -1031,9 +1116,46 @@ mod tests {
     }
 
     #[test]
+    fn a_gzipped_files_text_is_estimated_from_the_files_read_before_it() {
+        let mut gzip = GzipRatio::new();
+        assert_eq!(gzip.text_of(1000), 64_000);
+        // Files that unzip to fifty times their size: groups are sized by what they hold, not by the first guess.
+        gzip.learn(2000, 100_000);
+        assert_eq!(gzip.text_of(1000), 50_000);
+        gzip.learn(2000, 20_000);
+        assert_eq!(gzip.text_of(1000), 30_000);
+        assert_eq!(gzip.text_of(u64::MAX), usize::MAX);
+        let tasks_of = |gzip: GzipRatio| {
+            let files: Vec<Piece> = (0..8)
+                .map(|i| {
+                    Piece::File(Input {
+                        name: format!("f{i}.json.gz"),
+                        path: None,
+                        size: 1 << 20,
+                    })
+                })
+                .collect();
+            decode_tasks(&files, 16 << 20, gzip).len()
+        };
+        // Eight files of 1 MiB in tasks of 16 MiB of text: each in its own at first and at thirty times, all in
+        // one when they are known to be stored uncompressed.
+        assert_eq!(tasks_of(GzipRatio::new()), 8);
+        let mut stored = GzipRatio::new();
+        stored.learn(1, 1);
+        assert_eq!(tasks_of(stored), 1);
+        assert_eq!(tasks_of(gzip), 8);
+    }
+
+    #[test]
     fn a_groups_last_day_is_held_only_while_new_and_within_bounds() {
         let day = |d: &str, rows: usize| (d.to_owned(), rows);
-        let hold = |new_from, max_rows| Some(Hold { new_from, max_rows });
+        let hold = |new_from, max_rows| {
+            Some(Hold {
+                even_if_only: false,
+                new_from,
+                max_rows,
+            })
+        };
         // The last day, new in the group: held.
         let one = [batch(&["2024-05-02", "2024-05-01", "2024-05-02"])];
         let group = order_group(&one, 2, hold(0, 3)).expect("order");
@@ -1046,6 +1168,18 @@ mod tests {
         );
         let only = [batch(&["2024-05-01", "2024-05-01"])];
         let group = order_group(&only, 2, hold(0, 2)).expect("order");
+        assert_eq!(outcome(&group), (0, vec![day("2024-05-01", 2)]));
+        // The first group's only day: held when asked, but not past the rows the group read.
+        let first = |max_rows| {
+            Some(Hold {
+                even_if_only: true,
+                new_from: 0,
+                max_rows,
+            })
+        };
+        let group = order_group(&only, 2, first(2)).expect("order");
+        assert_eq!(outcome(&group), (2, vec![]));
+        let group = order_group(&only, 2, first(1)).expect("order");
         assert_eq!(outcome(&group), (0, vec![day("2024-05-01", 2)]));
         // More rows than the group read: written, so what is held never grows past a group.
         let group = order_group(&one, 2, hold(0, 1)).expect("order");
