@@ -209,23 +209,30 @@ enum Piece {
     /// A small file, read by the task that decodes it: each file's text is decoded as soon as it is unzipped,
     /// while it is still in the core's cache.
     File(Input),
+    /// The rest of a small file that a task began and left when it had read its fill of text
+    /// ([`TASK_TEXT_FILL`]).
+    Rest(ChunkReader),
     /// A chunk of a large file, read as the file streams.
     Chunk(Chunk),
 }
 
 impl Piece {
-    /// Bytes of text; for a gzipped file not read yet (by its name), an estimate from `gzip`.
+    /// Bytes of text; for a file not read yet, an estimate: its size, times `gzip`'s ratio if its name says it is
+    /// gzipped.
     fn text_bytes(&self, gzip: GzipRatio) -> usize {
+        let of_file = |input: &Input| {
+            if input.name.to_ascii_lowercase().ends_with(".gz") {
+                gzip.text_of(input.size)
+            } else {
+                usize::try_from(input.size).unwrap_or(usize::MAX)
+            }
+        };
         match self {
             Piece::Chunk(chunk) => chunk.text.len(),
-            Piece::File(input) if is_gzip_name(&input.name) => gzip.text_of(input.size),
-            Piece::File(input) => input.size as usize,
+            Piece::File(input) => of_file(input),
+            Piece::Rest(reader) => of_file(reader.input()),
         }
     }
-}
-
-fn is_gzip_name(name: &str) -> bool {
-    name.ends_with(".gz")
 }
 
 /// How much text the gzipped files read so far unzipped to, per byte on disk: the estimate of a gzipped file's
@@ -250,7 +257,7 @@ impl GzipRatio {
         }
     }
 
-    /// The text a gzipped file of `size` bytes is expected to hold.
+    /// The text a gzipped file of `size` bytes is expected to hold: at least its size.
     fn text_of(self, size: u64) -> usize {
         let text = match (self.text, self.on_disk) {
             (_, 0) => size.saturating_mul(Self::FIRST),
@@ -258,7 +265,7 @@ impl GzipRatio {
                 .try_into()
                 .unwrap_or(u64::MAX),
         };
-        usize::try_from(text).unwrap_or(usize::MAX)
+        usize::try_from(text.max(size)).unwrap_or(usize::MAX)
     }
 
     /// Takes in gzipped files of `on_disk` bytes that held `text` bytes.
@@ -328,7 +335,9 @@ impl GroupWriter {
     ) -> Result<(), IngestError> {
         self.group_bytes += piece.text_bytes(self.gzip);
         self.group.push(piece);
-        if self.group_bytes >= self.next_limit {
+        // At least a piece per core: a trail log file is decoded by one task, so a group of one large file would
+        // be decoded on one core.
+        if self.group_bytes >= self.next_limit && self.group.len() >= lane_count() {
             self.write(summary, rejects, true).await?;
         }
         Ok(())
@@ -351,10 +360,13 @@ impl GroupWriter {
         self.group_bytes = 0;
         let group = std::mem::take(&mut self.group);
         let held = self.held.take();
-        let decoded = decode_group(group, &self.context, self.reading, self.gzip).await;
-        for d in &decoded {
+        let mut decoded = decode_group(group, &self.context, self.reading, self.gzip).await;
+        for d in &mut decoded {
             self.gzip.learn(d.gzip_on_disk, d.gzip_text);
+            // What a task left unread starts the next group, in input order.
+            self.group.append(&mut d.leftover);
         }
+        self.group_bytes = self.group.iter().map(|p| p.text_bytes(self.gzip)).sum();
         let ordered =
             order_decoded(decoded, held, summary, rejects, &self.progress, holding).await?;
         let held_rows = ordered.held.as_ref().map_or(0, RecordBatch::num_rows);
@@ -365,8 +377,8 @@ impl GroupWriter {
                 .flatten()
                 .map(|d| d.batch.num_rows())
                 .sum::<usize>();
-        // (The first group's day is held whole whatever its size: that says nothing of how large days are.)
-        if held_rows * 4 > rows && holding != Holding::LastDayEvenIfOnly {
+        // (A first group of one day is held whole whatever its size: that says nothing of how large days are.)
+        if held_rows * 4 > rows && !ordered.lanes.is_empty() {
             self.next_limit = (self.next_limit * 2).min(self.limit);
         }
         self.held = ordered.held;
@@ -392,6 +404,10 @@ impl GroupWriter {
         summary: &mut IngestSummary,
         rejects: &mut RejectsReport,
     ) -> Result<Appender, IngestError> {
+        // Pieces that tasks left unread go into further groups; the last one holds nothing back.
+        while !self.group.is_empty() {
+            self.write(summary, rejects, true).await?;
+        }
         self.write(summary, rejects, false).await?;
         self.written().await
     }
@@ -449,19 +465,31 @@ fn note_reject(
 struct DecodeContext {
     selectors: Vec<AdvancedEventSelector>,
     oldest_kept: String,
-    /// Text decoded by one task.
+    /// Text decoded by one task, as estimated before it is read (see [`TASK_TEXT_FILL`]).
     task_bytes: usize,
 }
+
+/// A task reads at most this many times [`DecodeContext::task_bytes`] of text (and always at least one chunk); the
+/// pieces it has not read then, and the rest of a file it was reading, go to the next group. Groups and tasks are
+/// sized by estimates of the text in files not read yet ([`GzipRatio`]): this bounds what a group holds, and so
+/// memory, when the estimates fall short (files that unzip to far more than the ones before them), and when one
+/// small file holds far more text than a task should (a file of 4 MiB can unzip to gigabytes).
+const TASK_TEXT_FILL: usize = 2;
+
+/// Chunks a task may read beyond one per piece (a file that holds more than one chunk of text).
+const TASK_EXTRA_CHUNKS: usize = 64;
 
 /// A task's pieces read and decoded.
 #[derive(Default)]
 struct Decoded {
     batches: Vec<RecordBatch>,
+    /// Pieces the task did not read, having read its fill, in input order: for the next group.
+    leftover: Vec<Piece>,
     /// Bytes of text decoded.
     text_bytes: u64,
-    /// Of those, the bytes of files the task read (the others were read before, and counted as read then).
+    /// Bytes on disk of the small files the task finished (large files count as they stream).
     file_bytes: u64,
-    /// Bytes on disk of the files read that are gzipped by their name, and their text.
+    /// Bytes on disk of the gzipped files the task read to their end, and their text.
     gzip_on_disk: u64,
     gzip_text: u64,
     read: u64,
@@ -471,10 +499,11 @@ struct Decoded {
     failures: Vec<InputFailure>,
 }
 
-/// Reads and decodes `pieces` (consecutive pieces of input) into one batch: one builder serves many small files.
-/// Each file is decoded as soon as it is read, while its text is still in the core's cache.
+/// Reads and decodes `pieces` (consecutive pieces of input) with one builder, which serves many small files. Each
+/// file is decoded as soon as it is read, while its text is still in the core's cache. Stops at its fill of text
+/// ([`TASK_TEXT_FILL`]) and hands back what it has not read.
 fn decode_pieces(
-    pieces: &[Piece],
+    pieces: Vec<Piece>,
     reading: Reading,
     gzip: GzipRatio,
     context: &DecodeContext,
@@ -485,49 +514,83 @@ fn decode_pieces(
     let mut builder = EventBatchBuilder::with_capacity(capacity);
     // Rows of chunks found not to be valid JSON after some of their records were appended.
     let mut dropped: Vec<std::ops::Range<usize>> = Vec::new();
-    // Each file's chunks, kept until the batch is finished: the builder borrows events' JSON from them.
-    let files: Vec<std::cell::OnceCell<Vec<Chunk>>> =
-        pieces.iter().map(|_| std::cell::OnceCell::new()).collect();
-    for (piece, file) in pieces.iter().zip(&files) {
-        let (chunks, failure): (&[Chunk], _) = match piece {
-            Piece::Chunk(chunk) => (std::slice::from_ref(chunk), None),
-            Piece::File(input) => {
-                let (chunks, failure) = read_file(input, reading);
-                let chunks = file.get_or_init(|| chunks);
-                let text = chunks.iter().map(|c| c.text.len() as u64).sum::<u64>();
-                out.file_bytes += text;
-                if is_gzip_name(&input.name) && failure.is_none() {
-                    out.gzip_on_disk += input.size;
-                    out.gzip_text += text;
-                }
-                (chunks, failure)
-            }
-        };
-        for chunk in chunks {
-            decode_chunk(chunk, context, &mut builder, &mut dropped, &mut out);
+    // The chunks read, kept until the batch is finished: the builder borrows events' JSON from them. A cell each,
+    // so that a chunk can be kept while the ones before it are borrowed.
+    // (A file takes a cell for each chunk and one for finding its end.)
+    let kept: Vec<std::cell::OnceCell<Chunk>> = (0..2 * pieces.len() + TASK_EXTRA_CHUNKS)
+        .map(|_| std::cell::OnceCell::new())
+        .collect();
+    let mut cells = kept.iter();
+    let fill = context.task_bytes.saturating_mul(TASK_TEXT_FILL) as u64;
+    let mut pieces = std::collections::VecDeque::from(pieces);
+    while let Some(piece) = pieces.pop_front() {
+        if out.text_bytes >= fill {
+            pieces.push_front(piece);
+            break;
         }
-        out.failures.extend(failure);
+        let mut reader = match piece {
+            Piece::Chunk(chunk) => {
+                let Some(cell) = cells.next() else {
+                    pieces.push_front(Piece::Chunk(chunk));
+                    break;
+                };
+                let chunk = cell.get_or_init(|| chunk);
+                decode_chunk(chunk, context, &mut builder, &mut dropped, &mut out);
+                continue;
+            }
+            Piece::File(input) => {
+                let size = input.size;
+                match ChunkReader::open(input, reading.format, reading.chunk_bytes) {
+                    Ok(reader) => reader,
+                    Err(failure) => {
+                        out.failures.push(failure);
+                        out.file_bytes += size;
+                        continue;
+                    }
+                }
+            }
+            Piece::Rest(reader) => reader,
+        };
+        // The file's chunks, each decoded as soon as it is read; the rest of the file is left for the next group
+        // when the task has read its fill.
+        loop {
+            let Some(cell) = cells.next() else {
+                pieces.push_front(Piece::Rest(reader));
+                break;
+            };
+            match reader.next_chunk() {
+                Ok(Some(chunk)) => {
+                    let chunk = cell.get_or_init(|| chunk);
+                    decode_chunk(chunk, context, &mut builder, &mut dropped, &mut out);
+                    if out.text_bytes >= fill {
+                        pieces.push_front(Piece::Rest(reader));
+                        break;
+                    }
+                }
+                Ok(None) => {
+                    out.file_bytes += reader.input().size;
+                    if reader.gzipped {
+                        out.gzip_on_disk += reader.input().size;
+                        out.gzip_text += reader.bytes_read;
+                    }
+                    break;
+                }
+                Err(failure) => {
+                    out.failures.push(failure);
+                    out.file_bytes += reader.input().size;
+                    break;
+                }
+            }
+        }
+        if cells.len() == 0 {
+            break;
+        }
     }
+    out.leftover = pieces.into();
     if !builder.is_empty() {
         out.batches = without_rows(builder.finish(), &dropped);
     }
     out
-}
-
-/// A small file's chunks, and the failure that ended it early, if any.
-fn read_file(input: &Input, reading: Reading) -> (Vec<Chunk>, Option<InputFailure>) {
-    let mut reader = match ChunkReader::open(input.clone(), reading.format, reading.chunk_bytes) {
-        Ok(reader) => reader,
-        Err(failure) => return (Vec::new(), Some(failure)),
-    };
-    let mut chunks = Vec::new();
-    loop {
-        match reader.next_chunk() {
-            Ok(Some(chunk)) => chunks.push(chunk),
-            Ok(None) => return (chunks, None),
-            Err(failure) => return (chunks, Some(failure)),
-        }
-    }
 }
 
 /// Decodes one chunk's records into `builder`; the rows of a chunk found not to be JSON part way go to `dropped`.
@@ -682,18 +745,19 @@ fn without_rows(batch: RecordBatch, dropped: &[std::ops::Range<usize>]) -> Vec<R
 
 /// Splits `group` into runs of consecutive pieces of about `bytes` of text each: the units read and decoded in
 /// parallel.
-fn decode_tasks(group: &[Piece], bytes: usize, gzip: GzipRatio) -> Vec<&[Piece]> {
+fn decode_tasks(group: Vec<Piece>, bytes: usize, gzip: GzipRatio) -> Vec<Vec<Piece>> {
     let mut tasks = Vec::new();
-    let (mut start, mut size) = (0, 0);
-    for (i, piece) in group.iter().enumerate() {
-        size += piece.text_bytes(gzip);
+    let (mut task, mut size) = (Vec::new(), 0usize);
+    for piece in group {
+        size = size.saturating_add(piece.text_bytes(gzip));
+        task.push(piece);
         if size >= bytes {
-            tasks.push(&group[start..=i]);
-            (start, size) = (i + 1, 0);
+            tasks.push(std::mem::take(&mut task));
+            size = 0;
         }
     }
-    if start < group.len() {
-        tasks.push(&group[start..]);
+    if !task.is_empty() {
+        tasks.push(task);
     }
     tasks
 }
@@ -707,8 +771,8 @@ async fn decode_group(
 ) -> Vec<Decoded> {
     let context = context.clone();
     tokio::task::spawn_blocking(move || {
-        decode_tasks(&group, context.task_bytes, gzip)
-            .par_iter()
+        decode_tasks(group, context.task_bytes, gzip)
+            .into_par_iter()
             .map(|pieces| decode_pieces(pieces, reading, gzip, &context))
             .collect()
     })
@@ -1135,7 +1199,7 @@ mod tests {
                     })
                 })
                 .collect();
-            decode_tasks(&files, 16 << 20, gzip).len()
+            decode_tasks(files, 16 << 20, gzip).len()
         };
         // Eight files of 1 MiB in tasks of 16 MiB of text: each in its own at first and at thirty times, all in
         // one when they are known to be stored uncompressed.

@@ -206,6 +206,8 @@ pub(crate) struct ChunkReader {
     next_index: usize,
     done: bool,
     pub bytes_read: u64,
+    /// The input is gzipped (by its first bytes).
+    pub gzipped: bool,
 }
 
 impl ChunkReader {
@@ -231,14 +233,17 @@ impl ChunkReader {
                         .take(u64::MAX)
                         .read_to_end(&mut bytes)
                         .map_err(|e| fail(format!("cannot read: {}", read_error_reason(&e))))?;
-                    let whole = if bytes.starts_with(&[0x1f, 0x8b]) {
+                    let gzipped = bytes.starts_with(&[0x1f, 0x8b]);
+                    let whole = if gzipped {
                         gunzip_whole(&bytes)
                     } else {
                         Some(std::mem::take(&mut bytes))
                     };
                     if let Some(text) = whole {
                         let empty = Box::new(std::io::Cursor::new(Vec::new()));
-                        return Ok(Self::new(input, empty, Some(text), format, chunk_bytes));
+                        let mut reader = Self::new(input, empty, Some(text), format, chunk_bytes);
+                        reader.gzipped = gzipped;
+                        return Ok(reader);
                     }
                     Box::new(std::io::Cursor::new(bytes))
                 } else {
@@ -251,7 +256,8 @@ impl ChunkReader {
         let head = buffered
             .fill_buf()
             .map_err(|e| fail(format!("cannot read: {e}")))?;
-        let reader: Box<dyn BufRead + Send> = if head.starts_with(&[0x1f, 0x8b]) {
+        let gzipped = head.starts_with(&[0x1f, 0x8b]);
+        let reader: Box<dyn BufRead + Send> = if gzipped {
             Box::new(BufReader::with_capacity(
                 256 * 1024,
                 flate2::bufread::MultiGzDecoder::new(buffered),
@@ -259,7 +265,9 @@ impl ChunkReader {
         } else {
             Box::new(buffered)
         };
-        Ok(Self::new(input, reader, None, format, chunk_bytes))
+        let mut reader = Self::new(input, reader, None, format, chunk_bytes);
+        reader.gzipped = gzipped;
+        Ok(reader)
     }
 
     fn new(
@@ -279,7 +287,13 @@ impl ChunkReader {
             next_index: 1,
             done: false,
             bytes_read: 0,
+            gzipped: false,
         }
+    }
+
+    /// The input being read.
+    pub fn input(&self) -> &Input {
+        &self.input
     }
 
     /// The next chunk, `Ok(None)` at the end, or the failure that ends this input.
