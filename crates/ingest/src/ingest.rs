@@ -157,10 +157,13 @@ pub async fn ingest(
                 .await?;
             continue;
         }
+        // A large file's failure goes into the group too, so that the rejects report keeps input order.
         let mut reader = match ChunkReader::open(input, options.format, options.chunk_bytes) {
             Ok(reader) => reader,
             Err(failure) => {
-                record_failure(&mut summary, &mut rejects, failure)?;
+                groups
+                    .push(Piece::Failed(failure), &mut summary, &mut rejects)
+                    .await?;
                 continue;
             }
         };
@@ -175,7 +178,9 @@ pub async fn ingest(
                 }
                 Ok(None) => break,
                 Err(failure) => {
-                    record_failure(&mut summary, &mut rejects, failure)?;
+                    groups
+                        .push(Piece::Failed(failure), &mut summary, &mut rejects)
+                        .await?;
                     break;
                 }
             }
@@ -214,6 +219,8 @@ enum Piece {
     Rest(ChunkReader),
     /// A chunk of a large file, read as the file streams.
     Chunk(Chunk),
+    /// The failure that ended a large file (or that it could not be opened), reported in its place in the input.
+    Failed(InputFailure),
 }
 
 impl Piece {
@@ -229,6 +236,7 @@ impl Piece {
         };
         match self {
             Piece::Chunk(chunk) => chunk.text.len(),
+            Piece::Failed(_) => 0,
             Piece::File(input) => of_file(input),
             Piece::Rest(reader) => of_file(reader.input()),
         }
@@ -550,6 +558,10 @@ fn decode_pieces(
                 }
             }
             Piece::Rest(reader) => reader,
+            Piece::Failed(failure) => {
+                out.failures.push(failure);
+                continue;
+            }
         };
         // The file's chunks, each decoded as soon as it is read; the rest of the file is left for the next group
         // when the task has read its fill.
@@ -780,9 +792,10 @@ async fn decode_group(
     .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
 }
 
-/// Orders a group's decoded events, with the rows `held` from the group before, into lanes to write. With `hold_last_day`, the rows of the group's last day are not in the lanes but held, to
-/// be written with the next group: input comes in delivery order, so that day most likely goes on in the next
-/// group, and holding it back gives the day one file rather than one per group it spans.
+/// Orders a group's decoded events, with the rows `held` from the group before, into lanes to write. As `holding`
+/// says, the rows of the group's last day may be held instead, to be written with the next group: input comes in
+/// delivery order, so that day most likely goes on in the next group, and holding it back gives the day one file
+/// rather than one per group it spans.
 async fn order_decoded(
     decoded: Vec<Decoded>,
     held: Option<RecordBatch>,

@@ -499,7 +499,7 @@ mod tests {
             }
             assert_eq!(plain_string_end(body.as_bytes(), 0), None);
         }
-        // A byte of 0x20 or above just past a flagged one is not mistaken for one (borrows across bytes).
+        // Bytes of 0x20 and above, 0x7f among them, are ordinary (the control check is an unsigned comparison).
         assert_eq!(plain_string_end(b"\x21\x20 ~\x7f\"", 0), Some(5));
     }
 }
