@@ -98,6 +98,16 @@ impl SmallIngest {
     }
 }
 
+/// Events read, written and rejected, and inputs that failed.
+fn counts(summary: &IngestSummary) -> (u64, u64, u64, u64) {
+    (
+        summary.events_read,
+        summary.events_written,
+        summary.events_rejected,
+        summary.inputs_failed,
+    )
+}
+
 /// `text` as a `.json` file, or gzipped as a `.json.gz` file.
 async fn ingest_file(text: &str, gzip: bool) -> SmallIngest {
     if gzip {
@@ -152,15 +162,7 @@ async fn a_trail_file_with_a_record_that_is_not_json_is_rejected_whole_and_its_n
     )
     .await;
     let summary = &run.summary;
-    assert_eq!(
-        (
-            summary.events_read,
-            summary.events_written,
-            summary.events_rejected,
-            summary.inputs_failed
-        ),
-        (3, 3, 0, 1)
-    );
+    assert_eq!(counts(summary), (3, 3, 0, 1));
     let reject = run.reject();
     assert!(
         reject["source"]
@@ -219,16 +221,7 @@ async fn json_lines_larger_than_a_chunk_keep_their_line_numbers() {
     for gzip in [false, true] {
         let run = ingest_file(&lines.join("\n"), gzip).await;
         let summary = &run.summary;
-        assert_eq!(
-            (
-                summary.events_read,
-                summary.events_written,
-                summary.events_rejected,
-                summary.inputs_failed
-            ),
-            (1000, 999, 1, 0),
-            "gzip: {gzip}"
-        );
+        assert_eq!(counts(summary), (1000, 999, 1, 0), "gzip: {gzip}");
         let reject = run.reject();
         assert_eq!(reject["line"], 778);
         assert_eq!(reject["recordIndex"], 778);
@@ -278,12 +271,7 @@ async fn a_broken_first_line_is_rejected_alone_and_the_lines_after_it_are_kept()
     for gzip in [false, true] {
         let summary = ingest_file(&lines.join("\n"), gzip).await.summary;
         assert_eq!(
-            (
-                summary.events_read,
-                summary.events_written,
-                summary.events_rejected,
-                summary.inputs_failed
-            ),
+            counts(&summary),
             (7, 5, 2, 0),
             "gzip {gzip}: {:?}",
             summary.first_rejects
