@@ -228,7 +228,8 @@ impl Piece {
     /// gzipped.
     fn text_bytes(&self, gzip: GzipRatio) -> usize {
         let of_file = |input: &Input| {
-            if input.name.to_ascii_lowercase().ends_with(".gz") {
+            let name = input.name.as_bytes();
+            if name.len() >= 3 && name[name.len() - 3..].eq_ignore_ascii_case(b".gz") {
                 gzip.text_of(input.size)
             } else {
                 usize::try_from(input.size).unwrap_or(usize::MAX)
