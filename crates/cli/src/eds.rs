@@ -45,6 +45,12 @@ pub enum EdsCommand {
         /// The store's id, ARN or name (default: every store).
         store: Option<String>,
     },
+    /// Delete files no commit references (a killed ingest's, or those retention and optimize replaced) once
+    /// they are older than a grace period.
+    Vacuum(crate::maintenance_cmd::VacuumArgs),
+    /// Compact each day's small files into few large ones (one day with --day), so that a store fed often
+    /// reads like one ingested once.
+    Optimize(crate::maintenance_cmd::OptimizeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -209,6 +215,8 @@ pub async fn run(lake: &Lake, command: EdsCommand, output: OutputFormat) -> anyh
             let store = lake.set_ingestion(&store, true).await?;
             report(&store, output, "started ingestion")
         }
+        EdsCommand::Vacuum(args) => crate::maintenance_cmd::vacuum(lake, args, output).await,
+        EdsCommand::Optimize(args) => crate::maintenance_cmd::optimize(lake, args, output).await,
         EdsCommand::EnforceRetention { store } => {
             let stores = match store {
                 Some(s) => vec![lake.store(&s).await?],

@@ -29,9 +29,16 @@ pub struct IngestArgs {
     /// Where to write the rejects report (default: <lake>/ingest-reports/<store-id>/).
     #[arg(long)]
     rejects: Option<PathBuf>,
+    /// Read every input again, even files whose events the store already holds (by default a file whose bytes
+    /// were ingested before is skipped).
+    #[arg(long)]
+    force: bool,
     /// MiB of input decoded and written to files at a time (tests use small values).
     #[arg(long, hide = true, default_value_t = IngestOptions::default().group_bytes >> 20)]
     group_mib: usize,
+    /// Commit after this many MiB of input (at the end of a file); a killed ingest loses at most that much.
+    #[arg(long, hide = true, default_value_t = IngestOptions::default().commit_bytes >> 20)]
+    commit_mib: u64,
 }
 
 #[derive(Debug, Args)]
@@ -91,6 +98,8 @@ pub async fn ingest(lake: &Lake, args: IngestArgs, output: OutputFormat) -> anyh
         format: args.format,
         rejects_path: args.rejects,
         group_bytes: args.group_mib.max(1) << 20,
+        force: args.force,
+        commit_bytes: args.commit_mib << 20,
         ..IngestOptions::default()
     };
     let summary = run_ingest(lake, &args.eds, &sources, options, progress).await?;
@@ -128,6 +137,18 @@ pub fn summary_line(summary: &IngestSummary) -> String {
         line.push_str(&format!(
             ", {} older than retention",
             count(summary.events_expired)
+        ));
+    }
+    if summary.events_out_of_range > 0 {
+        line.push_str(&format!(
+            ", {} outside the time range",
+            count(summary.events_out_of_range)
+        ));
+    }
+    if summary.files_skipped > 0 {
+        line.push_str(&format!(
+            ", {} files skipped (already in the store; --force reads them again)",
+            count(summary.files_skipped)
         ));
     }
     if summary.inputs_failed > 0 {

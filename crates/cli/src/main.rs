@@ -3,6 +3,7 @@
 mod demo_cmd;
 mod eds;
 mod ingest_cmd;
+mod maintenance_cmd;
 mod output;
 mod query_cmd;
 mod repl;

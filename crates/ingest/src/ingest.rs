@@ -1,16 +1,18 @@
 //! The ingest run: inputs → parallel decode, a group at a time, each group written to files while the next one is
 //! decoded → one commit at the end → retention.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Instant;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use arrow::array::{Array, StringArray, TimestampMicrosecondArray};
 use auditlake_schema::{
     DecodedEvent, EventBatchBuilder, RecordBatch, decode_compact_event, decode_event,
 };
 use auditlake_store::{
-    AdvancedEventSelector, Appender, DayBatch, EventTable, Lake, RetentionReport,
+    AdvancedEventSelector, Appender, DayBatch, EventTable, Lake, RetentionReport, SourceFile,
+    SourceManifest,
 };
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
@@ -38,6 +40,15 @@ pub struct IngestOptions {
     pub chunk_bytes: usize,
     /// The time retention is judged at.
     pub now: DateTime<Utc>,
+    /// Read every input, even one whose bytes the store already holds the events of.
+    pub force: bool,
+    /// Commit once this much input (bytes as stored) has been read since the last commit, at the end of an
+    /// input: a killed run loses at most that much work, and never commits part of a file.
+    pub commit_bytes: u64,
+    /// Commit once this long has passed since the last commit, at the end of an input.
+    pub commit_interval: Duration,
+    /// Keep only events whose time is in this range (microseconds since the epoch, both ends included).
+    pub time_range: Option<(i64, i64)>,
 }
 
 impl Default for IngestOptions {
@@ -48,6 +59,10 @@ impl Default for IngestOptions {
             group_bytes: 64 << 20,
             chunk_bytes: 4 << 20,
             now: Utc::now(),
+            force: false,
+            commit_bytes: 256 << 20,
+            commit_interval: Duration::from_secs(60),
+            time_range: None,
         }
     }
 }
@@ -70,8 +85,10 @@ impl Progress for () {}
 pub struct IngestSummary {
     /// The store's id.
     pub store_id: String,
-    /// Inputs read (files, and stdin).
+    /// Inputs given (files, and stdin).
     pub files: usize,
+    /// Inputs not read because the store already holds their events (the same bytes were ingested before).
+    pub files_skipped: u64,
     /// Records read.
     pub events_read: u64,
     /// Events written to the store.
@@ -80,13 +97,16 @@ pub struct IngestSummary {
     pub events_filtered: u64,
     /// Events older than the store's retention period, not written.
     pub events_expired: u64,
+    /// Events outside the time range asked for, not written.
+    pub events_out_of_range: u64,
     /// Records rejected (see the rejects report).
     pub events_rejected: u64,
     /// Inputs that could not be read at all (see the rejects report).
     pub inputs_failed: u64,
     /// Bytes of input read (after decompression).
     pub bytes_read: u64,
-    /// Commits made: one when anything was written, else none.
+    /// Commits made (one each [`IngestOptions::commit_bytes`] of input or [`IngestOptions::commit_interval`],
+    /// and one at the end; none when nothing was written).
     pub commits: u64,
     /// Seconds taken.
     pub seconds: f64,
@@ -129,72 +149,65 @@ pub async fn ingest(
     let oldest_kept = EventTable::oldest_kept_day(store.retention_days, options.now)
         .format("%Y-%m-%d")
         .to_string();
+    let committed = if options.force {
+        SourceManifest::default()
+    } else {
+        table.source_manifest().await?
+    };
     let context = Arc::new(DecodeContext {
         selectors: store.advanced_event_selectors.clone(),
         oldest_kept,
+        time_range: options.time_range,
         task_bytes: options.chunk_bytes,
+        dedup: Dedup::new(!options.force, committed),
     });
 
-    // Every group's events go to files now and into one commit at the end: a kill at any moment leaves the
-    // store as it was (plus unreferenced files), so running the ingest again never counts an event twice.
+    // Groups' events go to files as they are decoded, and into a commit at the end of an input once enough has
+    // been read (and at the end): a kill at any moment leaves the store as of its last commit (plus files no
+    // commit references, which vacuum removes). Each commit records the files whose events it holds, so running
+    // the ingest again skips them and never counts an event twice.
     let reading = Reading {
         format: options.format,
         chunk_bytes: options.chunk_bytes,
     };
     let mut groups = GroupWriter::new(
         table.appender()?,
-        context,
+        context.clone(),
         reading,
         progress.clone(),
         options.group_bytes,
     );
-    for input in inputs {
+    let mut since_commit = (0u64, Instant::now());
+    for mut input in inputs {
+        since_commit.0 += input.size;
         // Small files (trail log files are a few KiB to a few MiB) are read by the task that decodes them, on
         // every core; a large file is read here as a stream of chunks so that it is never held whole.
-        if input.path.is_some() && input.size <= SMALL_INPUT_BYTES {
+        if input.has_identity() && input.size <= SMALL_INPUT_BYTES {
             groups
                 .push(Piece::File(input), &mut summary, &mut rejects)
                 .await?;
-            continue;
+        } else {
+            read_large(
+                &mut input,
+                &mut groups,
+                &context,
+                &mut summary,
+                &mut rejects,
+            )
+            .await?;
         }
-        // A large file's failure goes into the group too, so that the rejects report keeps input order.
-        let mut reader = match ChunkReader::open(input, options.format, options.chunk_bytes) {
-            Ok(reader) => reader,
-            Err(failure) => {
-                groups
-                    .push(Piece::Failed(failure), &mut summary, &mut rejects)
-                    .await?;
-                continue;
-            }
-        };
-        loop {
-            let next = reader.next_chunk();
-            progress.advance(std::mem::take(&mut reader.bytes_read));
-            match next {
-                Ok(Some(chunk)) => {
-                    groups
-                        .push(Piece::Chunk(chunk), &mut summary, &mut rejects)
-                        .await?
-                }
-                Ok(None) => break,
-                Err(failure) => {
-                    groups
-                        .push(Piece::Failed(failure), &mut summary, &mut rejects)
-                        .await?;
-                    break;
-                }
-            }
+        if since_commit.0 >= options.commit_bytes
+            || since_commit.1.elapsed() >= options.commit_interval
+        {
+            let (appender, sources) = groups.flush(&mut summary, &mut rejects).await?;
+            commit(&mut table, appender, &sources, &mut summary).await?;
+            groups.resume(table.appender()?);
+            since_commit = (0, Instant::now());
         }
     }
-    let appender = groups.finish(&mut summary, &mut rejects).await?;
+    let (appender, sources) = groups.flush(&mut summary, &mut rejects).await?;
+    commit(&mut table, appender, &sources, &mut summary).await?;
     rejects.finish()?;
-    let mut metadata = serde_json::Map::new();
-    metadata.insert("auditlake.operation".into(), "ingest".into());
-    metadata.insert("auditlake.inputs".into(), summary.files.into());
-    metadata.insert("auditlake.eventsRead".into(), summary.events_read.into());
-    let report = table.commit(appender, metadata).await?;
-    summary.events_written = report.events as u64;
-    summary.commits = u64::from(report.events > 0);
     summary.retention = table
         .enforce_retention(store.retention_days, options.now)
         .await?;
@@ -204,6 +217,113 @@ pub async fn ingest(
     summary.seconds = started.elapsed().as_secs_f64();
     progress.finish();
     Ok(summary)
+}
+
+/// Reads a large input (or stdin) as a stream of chunks into the groups. A file is hashed first, in one pass, so
+/// that one the store holds already is not read further.
+async fn read_large(
+    input: &mut Input,
+    groups: &mut GroupWriter,
+    context: &DecodeContext,
+    summary: &mut IngestSummary,
+    rejects: &mut RejectsReport,
+) -> Result<(), IngestError> {
+    if input.has_identity() {
+        if let Err(e) = input.identify() {
+            let failure = InputFailure {
+                source: input.name.clone(),
+                line: None,
+                reason: format!("cannot read: {e}"),
+            };
+            return groups.push(Piece::Failed(failure), summary, rejects).await;
+        }
+        if !context.dedup.claim(input) {
+            summary.files_skipped += 1;
+            groups.progress.advance(input.size);
+            return Ok(());
+        }
+    }
+    // A large file's failure goes into the group too, so that the rejects report keeps input order.
+    let reading = groups.reading;
+    let mut reader = match ChunkReader::open(input.clone(), reading.format, reading.chunk_bytes) {
+        Ok(reader) => reader,
+        Err(failure) => return groups.push(Piece::Failed(failure), summary, rejects).await,
+    };
+    loop {
+        let next = reader.next_chunk();
+        groups
+            .progress
+            .advance(std::mem::take(&mut reader.bytes_read));
+        match next {
+            Ok(Some(chunk)) => groups.push(Piece::Chunk(chunk), summary, rejects).await?,
+            Ok(None) => break,
+            Err(failure) => {
+                groups
+                    .push(Piece::Failed(failure), summary, rejects)
+                    .await?;
+                break;
+            }
+        }
+    }
+    // Read to its end (or to a failure after part of it was taken): its events go into the next commit.
+    groups.sources.extend(reader.input().source_file());
+    Ok(())
+}
+
+/// Commits what `appender` holds with the files it came from.
+async fn commit(
+    table: &mut EventTable,
+    appender: Appender,
+    sources: &[SourceFile],
+    summary: &mut IngestSummary,
+) -> Result<(), IngestError> {
+    let mut metadata = serde_json::Map::new();
+    metadata.insert("auditlake.operation".into(), "ingest".into());
+    metadata.insert("auditlake.inputs".into(), sources.len().into());
+    let report = table.commit(appender, metadata, sources).await?;
+    summary.events_written += report.events as u64;
+    summary.commits += u64::from(report.events > 0);
+    Ok(())
+}
+
+/// Which inputs a run reads: not those whose bytes the store holds the events of, nor one read earlier in the run.
+struct Dedup {
+    enabled: bool,
+    committed: SourceManifest,
+    claimed: Mutex<HashSet<String>>,
+}
+
+impl Dedup {
+    fn new(enabled: bool, committed: SourceManifest) -> Self {
+        Dedup {
+            enabled,
+            committed,
+            claimed: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// Whether `input` is to be read: true at most once per run for the same bytes. An input whose bytes are
+    /// not known (stdin) is always read.
+    fn claim(&self, input: &Input) -> bool {
+        if !self.enabled {
+            return true;
+        }
+        if let (Some(etag), Some(_)) = (&input.etag, &input.bytes)
+            && self.committed.contains_object(&input.name, etag)
+        {
+            return false;
+        }
+        let Some(hash) = &input.sha256 else {
+            return true;
+        };
+        if self.committed.contains_hash(hash) {
+            return false;
+        }
+        self.claimed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(hash.clone())
+    }
 }
 
 /// Files up to this size on disk are read whole, in parallel with others.
@@ -311,6 +431,8 @@ struct GroupWriter {
     next_limit: usize,
     /// Decoded rows of the last group's last day, written with the next group.
     held: Option<RecordBatch>,
+    /// The inputs read to their end since the last flush: their events are all in the append once it is flushed.
+    sources: Vec<SourceFile>,
 }
 
 impl GroupWriter {
@@ -333,6 +455,7 @@ impl GroupWriter {
             limit,
             next_limit: FIRST_GROUP_BYTES.min(limit),
             held: None,
+            sources: Vec::new(),
         }
     }
 
@@ -371,6 +494,7 @@ impl GroupWriter {
         let held = self.held.take();
         let mut decoded = decode_group(group, &self.context, self.reading, self.gzip).await;
         for d in &mut decoded {
+            self.sources.append(&mut d.sources);
             self.gzip.learn(d.gzip_on_disk, d.gzip_text);
             // What a task left unread starts the next group, in input order.
             self.group.append(&mut d.leftover);
@@ -408,17 +532,26 @@ impl GroupWriter {
             .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
     }
 
-    async fn finish(
-        mut self,
+    /// Writes everything pushed so far; returns the append and the inputs whose events it holds, all of them
+    /// whole. [`resume`](Self::resume) starts the next append.
+    async fn flush(
+        &mut self,
         summary: &mut IngestSummary,
         rejects: &mut RejectsReport,
-    ) -> Result<Appender, IngestError> {
+    ) -> Result<(Appender, Vec<SourceFile>), IngestError> {
         // Pieces that tasks left unread go into further groups; the last one holds nothing back.
         while !self.group.is_empty() {
             self.write(summary, rejects, true).await?;
         }
         self.write(summary, rejects, false).await?;
-        self.written().await
+        let appender = self.written().await?;
+        Ok((appender, std::mem::take(&mut self.sources)))
+    }
+
+    /// Goes on into a new append after a [`flush`](Self::flush).
+    fn resume(&mut self, appender: Appender) {
+        self.writing = Some(tokio::spawn(async move { Ok(appender) }));
+        self.first_group = true;
     }
 }
 
@@ -474,6 +607,9 @@ fn note_reject(
 struct DecodeContext {
     selectors: Vec<AdvancedEventSelector>,
     oldest_kept: String,
+    /// Events outside this range (µs since the epoch, ends included) are not kept.
+    time_range: Option<(i64, i64)>,
+    dedup: Dedup,
     /// Text decoded by one task, as estimated before it is read (see [`TASK_TEXT_FILL`]).
     task_bytes: usize,
 }
@@ -504,6 +640,11 @@ struct Decoded {
     read: u64,
     filtered: u64,
     expired: u64,
+    out_of_range: u64,
+    /// Inputs not read: the store holds their events already.
+    skipped: u64,
+    /// The inputs read to their end (or to a failure after part of them was taken).
+    sources: Vec<SourceFile>,
     rejects: Vec<Reject>,
     failures: Vec<InputFailure>,
 }
@@ -550,6 +691,11 @@ fn decode_pieces(
             Piece::File(input) => {
                 let size = input.size;
                 match ChunkReader::open(input, reading.format, reading.chunk_bytes) {
+                    Ok(reader) if !context.dedup.claim(reader.input()) => {
+                        out.skipped += 1;
+                        out.file_bytes += size;
+                        continue;
+                    }
                     Ok(reader) => reader,
                     Err(failure) => {
                         out.failures.push(failure);
@@ -582,6 +728,7 @@ fn decode_pieces(
                 }
                 Ok(None) => {
                     out.file_bytes += reader.input().size;
+                    out.sources.extend(reader.input().source_file());
                     if reader.gzipped {
                         out.gzip_on_disk += reader.input().size;
                         out.gzip_text += reader.bytes_read;
@@ -591,6 +738,7 @@ fn decode_pieces(
                 Err(failure) => {
                     out.failures.push(failure);
                     out.file_bytes += reader.input().size;
+                    out.sources.extend(reader.input().source_file());
                     break;
                 }
             }
@@ -724,6 +872,12 @@ impl<'c> RecordTaker<'c> {
             .is_none_or(|day| day.as_str() < self.context.oldest_kept.as_str())
         {
             self.part.expired += 1;
+        } else if self
+            .context
+            .time_range
+            .is_some_and(|(start, end)| event.event_time < start || event.event_time > end)
+        {
+            self.part.out_of_range += 1;
         } else {
             builder.append(event);
         }
@@ -736,6 +890,7 @@ impl<'c> RecordTaker<'c> {
         out.read += part.read;
         out.filtered += part.filtered;
         out.expired += part.expired;
+        out.out_of_range += part.out_of_range;
         out.rejects.append(&mut part.rejects);
     }
 }
@@ -813,6 +968,8 @@ async fn order_decoded(
         summary.events_read += d.read;
         summary.events_filtered += d.filtered;
         summary.events_expired += d.expired;
+        summary.events_out_of_range += d.out_of_range;
+        summary.files_skipped += d.skipped;
         for failure in d.failures {
             record_failure(summary, rejects, failure)?;
         }
@@ -1206,11 +1363,11 @@ mod tests {
         let tasks_of = |gzip: GzipRatio| {
             let files: Vec<Piece> = (0..8)
                 .map(|i| {
-                    Piece::File(Input {
-                        name: format!("f{i}.json.gz"),
-                        path: None,
-                        size: 1 << 20,
-                    })
+                    Piece::File(Input::file(
+                        format!("f{i}.json.gz"),
+                        PathBuf::from(format!("f{i}.json.gz")),
+                        1 << 20,
+                    ))
                 })
                 .collect();
             decode_tasks(files, 16 << 20, gzip).len()

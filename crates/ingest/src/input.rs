@@ -5,8 +5,10 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
+use auditlake_store::SourceFile;
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use sha2::{Digest, Sha256};
 
 use crate::error::IngestError;
 
@@ -17,6 +19,15 @@ pub enum Source {
     Path(PathBuf),
     /// Standard input.
     Stdin,
+    /// A file already read into memory, such as an object from a bucket.
+    Object {
+        /// Where it was read from (a URL), for reports and the store's record of its sources.
+        location: String,
+        /// The object's ETag, when it came from a bucket.
+        etag: Option<String>,
+        /// Its bytes as stored (gzipped or not).
+        bytes: bytes::Bytes,
+    },
 }
 
 impl Source {
@@ -62,12 +73,67 @@ impl std::str::FromStr for InputFormat {
     }
 }
 
-/// One input to read: a file or stdin, with a name for reports.
+/// One input to read: a file, an object in memory or stdin, with a name for reports.
 #[derive(Debug, Clone)]
 pub(crate) struct Input {
     pub name: String,
     pub path: Option<PathBuf>,
+    /// The input's bytes, when it was read into memory before.
+    pub bytes: Option<bytes::Bytes>,
     pub size: u64,
+    /// The SHA-256 of its bytes, once known (hex): what the store's record of its sources keys on.
+    pub sha256: Option<String>,
+    /// The object's ETag, for an object from a bucket.
+    pub etag: Option<String>,
+}
+
+impl Input {
+    pub(crate) fn file(name: String, path: PathBuf, size: u64) -> Self {
+        Input {
+            name,
+            path: Some(path),
+            bytes: None,
+            size,
+            sha256: None,
+            etag: None,
+        }
+    }
+
+    /// Whether the input can be told apart from others by its bytes before it is decoded (stdin cannot).
+    pub fn has_identity(&self) -> bool {
+        self.path.is_some() || self.bytes.is_some()
+    }
+
+    /// Computes the input's SHA-256 if it is not known yet, reading a file through once.
+    pub fn identify(&mut self) -> std::io::Result<()> {
+        if self.sha256.is_some() {
+            return Ok(());
+        }
+        if let Some(bytes) = &self.bytes {
+            self.sha256 = Some(sha256_hex(bytes));
+        } else if let Some(path) = &self.path {
+            let mut file = File::open(path)?;
+            let mut hasher = Sha256::new();
+            std::io::copy(&mut file, &mut hasher)?;
+            self.sha256 = Some(hex::encode(hasher.finalize()));
+        }
+        Ok(())
+    }
+
+    /// The store's record of this input, once its SHA-256 is known.
+    pub fn source_file(&self) -> Option<SourceFile> {
+        Some(SourceFile {
+            location: self.name.clone(),
+            size: self.size,
+            sha256: self.sha256.clone()?,
+            etag: self.etag.clone(),
+        })
+    }
+}
+
+/// The SHA-256 of `bytes`, lowercase hex.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// File names read from folders; files named explicitly are always read.
@@ -101,7 +167,22 @@ pub(crate) fn expand(sources: &[Source]) -> Result<Vec<Input>, IngestError> {
             Source::Stdin => inputs.push(Input {
                 name: "<stdin>".into(),
                 path: None,
+                bytes: None,
                 size: 0,
+                sha256: None,
+                etag: None,
+            }),
+            Source::Object {
+                location,
+                etag,
+                bytes,
+            } => inputs.push(Input {
+                name: location.clone(),
+                path: None,
+                size: bytes.len() as u64,
+                bytes: Some(bytes.clone()),
+                sha256: None,
+                etag: etag.clone(),
             }),
             Source::Path(path) => {
                 let meta = std::fs::metadata(path).map_err(|e| IngestError::Input {
@@ -117,11 +198,11 @@ pub(crate) fn expand(sources: &[Source]) -> Result<Vec<Input>, IngestError> {
                         delivery_time(&i.name).unwrap_or_default().to_owned()
                     });
                 } else {
-                    inputs.push(Input {
-                        name: path.display().to_string(),
-                        path: Some(path.clone()),
-                        size: meta.len(),
-                    });
+                    inputs.push(Input::file(
+                        path.display().to_string(),
+                        path.clone(),
+                        meta.len(),
+                    ));
                 }
             }
         }
@@ -160,11 +241,7 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>) -> Result<(), IngestError> {
         if meta.is_dir() {
             walk(&path, inputs)?;
         } else if looks_like_events(&path) {
-            inputs.push(Input {
-                name: path.display().to_string(),
-                path: Some(path),
-                size: meta.len(),
-            });
+            inputs.push(Input::file(path.display().to_string(), path, meta.len()));
         }
     }
     Ok(())
@@ -213,49 +290,64 @@ pub(crate) struct ChunkReader {
 impl ChunkReader {
     /// Opens an input; gzip is recognised by its magic bytes, whatever the file is called.
     pub fn open(
-        input: Input,
+        mut input: Input,
         format: InputFormat,
         chunk_bytes: usize,
     ) -> Result<Self, InputFailure> {
-        let fail = |reason: String| InputFailure {
+        let fail = |input: &Input, reason: String| InputFailure {
             source: input.name.clone(),
             line: None,
             reason,
         };
-        let raw: Box<dyn Read + Send> = match &input.path {
-            Some(path) => {
-                let mut file = File::open(path).map_err(|e| fail(format!("cannot open: {e}")))?;
-                if input.size <= WHOLE_GZIP_BYTES {
-                    let mut bytes = Vec::with_capacity(input.size as usize);
-                    // Through `take`, not `File::read_to_end`, which asks the file's size and position again (two
-                    // system calls per file, of 12,960 trail files at 100k events) when the listing gave its size.
-                    (&mut file)
-                        .take(u64::MAX)
-                        .read_to_end(&mut bytes)
-                        .map_err(|e| fail(format!("cannot read: {}", read_error_reason(&e))))?;
-                    let gzipped = bytes.starts_with(&[0x1f, 0x8b]);
-                    let whole = if gzipped {
-                        gunzip_whole(&bytes)
-                    } else {
-                        Some(std::mem::take(&mut bytes))
-                    };
-                    if let Some(text) = whole {
-                        let empty = Box::new(std::io::Cursor::new(Vec::new()));
-                        let mut reader = Self::new(input, empty, Some(text), format, chunk_bytes);
-                        reader.gzipped = gzipped;
-                        return Ok(reader);
-                    }
-                    Box::new(std::io::Cursor::new(bytes))
-                } else {
-                    Box::new(file)
-                }
+        // A small input is read (or was read) whole: it is hashed for the store's record of its sources while its
+        // bytes are at hand, and a small gzipped one is unzipped at once.
+        let whole: Option<Vec<u8>> = match (&input.bytes, &input.path) {
+            (Some(bytes), _) if input.size <= WHOLE_GZIP_BYTES => Some(bytes.to_vec()),
+            (None, Some(path)) if input.size <= WHOLE_GZIP_BYTES => {
+                let mut file =
+                    File::open(path).map_err(|e| fail(&input, format!("cannot open: {e}")))?;
+                let mut bytes = Vec::with_capacity(input.size as usize);
+                // Through `take`, not `File::read_to_end`, which asks the file's size and position again (two
+                // system calls per file, of 12,960 trail files at 100k events) when the listing gave its size.
+                (&mut file)
+                    .take(u64::MAX)
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| fail(&input, format!("cannot read: {}", read_error_reason(&e))))?;
+                Some(bytes)
             }
-            None => Box::new(std::io::stdin()),
+            _ => None,
+        };
+        let raw: Box<dyn Read + Send> = match whole {
+            Some(mut bytes) => {
+                if input.sha256.is_none() {
+                    input.sha256 = Some(sha256_hex(&bytes));
+                }
+                let gzipped = bytes.starts_with(&[0x1f, 0x8b]);
+                let text = if gzipped {
+                    gunzip_whole(&bytes)
+                } else {
+                    Some(std::mem::take(&mut bytes))
+                };
+                if let Some(text) = text {
+                    let empty = Box::new(std::io::Cursor::new(Vec::new()));
+                    let mut reader = Self::new(input, empty, Some(text), format, chunk_bytes);
+                    reader.gzipped = gzipped;
+                    return Ok(reader);
+                }
+                Box::new(std::io::Cursor::new(bytes))
+            }
+            None => match (&input.bytes, &input.path) {
+                (Some(bytes), _) => Box::new(std::io::Cursor::new(bytes.clone())),
+                (None, Some(path)) => Box::new(
+                    File::open(path).map_err(|e| fail(&input, format!("cannot open: {e}")))?,
+                ),
+                (None, None) => Box::new(std::io::stdin()),
+            },
         };
         let mut buffered = BufReader::with_capacity(256 * 1024, raw);
         let head = buffered
             .fill_buf()
-            .map_err(|e| fail(format!("cannot read: {e}")))?;
+            .map_err(|e| fail(&input, format!("cannot read: {e}")))?;
         let gzipped = head.starts_with(&[0x1f, 0x8b]);
         let reader: Box<dyn BufRead + Send> = if gzipped {
             Box::new(BufReader::with_capacity(

@@ -7,8 +7,10 @@
 mod catalog;
 mod error;
 mod lake;
+mod maintenance;
 pub mod selectors;
 mod settings;
+mod sources;
 mod table;
 
 pub use catalog::{
@@ -17,7 +19,9 @@ pub use catalog::{
 };
 pub use error::{StoreError, StoreErrorKind};
 pub use lake::{Lake, LakeSettings};
+pub use maintenance::{DEFAULT_VACUUM_GRACE, DayCompaction, OptimizeReport, VacuumReport};
 pub use selectors::{AdvancedEventSelector, FieldSelector};
+pub use sources::{SourceFile, SourceManifest};
 pub use table::{
     AppendReport, Appender, DataFile, DayBatch, EventTable, RetentionReport, TableStats,
 };

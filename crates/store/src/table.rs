@@ -24,15 +24,18 @@ use object_store::{ObjectStore, ObjectStoreExt};
 use url::Url;
 
 use crate::error::StoreError;
+use crate::sources::{SOURCES_KEY, SourceFile, SourceManifest, Sources};
 
 /// The column whose per-file statistics the table log keeps.
 const TIME_COLUMN: &str = "eventtime";
 
 /// A store's Delta table of events.
 pub struct EventTable {
-    store_id: String,
+    pub(crate) store_id: String,
+    /// The table's folder in `objects`.
+    prefix: String,
     url: Url,
-    table: DeltaTable,
+    pub(crate) table: DeltaTable,
     objects: Arc<dyn ObjectStore>,
 }
 
@@ -211,6 +214,9 @@ impl EventTable {
             // on those statistics but event time (days are pruned by the partition value; the event count is kept
             // apart), so only event time keeps them: a store's log is a tenth of the size.
             .with_configuration_property(TableProperty::DataSkippingStatsColumns, Some(TIME_COLUMN))
+            // Commit files stay: they name the source files of each append (see `crate::sources`), which the
+            // sources index only summarises.
+            .with_configuration_property(TableProperty::EnableExpiredLogCleanup, Some("false"))
             .await
             .map_err(err)?;
         Ok(())
@@ -232,6 +238,7 @@ impl EventTable {
         }
         Ok(EventTable {
             store_id: store_id.to_owned(),
+            prefix: format!("eventdatastores/{store_id}"),
             url,
             table,
             objects,
@@ -260,7 +267,7 @@ impl EventTable {
             .table
             .snapshot()
             .map_err(|e| StoreError::delta(&self.store_id, e))?;
-        let prefix = self.object_prefix();
+        let prefix = self.prefix();
         let mut files = Vec::new();
         for file in snapshot.log_data().iter() {
             let relative = file.path();
@@ -311,17 +318,25 @@ impl EventTable {
     }
 
     /// Commits everything written to `appender` in one commit: a reader sees all of it or none. `metadata` is
-    /// kept in the commit's info (e.g. what the ingest read).
+    /// kept in the commit's info (e.g. what the ingest read); `sources` are the files whose events the commit
+    /// holds, recorded with them (see [`source_manifest`](Self::source_manifest)).
     pub async fn commit(
         &mut self,
         appender: Appender,
-        metadata: serde_json::Map<String, serde_json::Value>,
+        mut metadata: serde_json::Map<String, serde_json::Value>,
+        sources: &[SourceFile],
     ) -> Result<AppendReport, StoreError> {
         if appender.adds.is_empty() {
             return Ok(AppendReport {
                 version: self.table.version().unwrap_or(0),
                 events: 0,
             });
+        }
+        if !sources.is_empty() {
+            // The sidecar first: a commit never names a sidecar that is not there.
+            let name = self.sources().write_sidecar(sources).await?;
+            metadata.insert(SOURCES_KEY.into(), name.into());
+            metadata.insert("auditlake.sourceFiles".into(), sources.len().into());
         }
         let err = |e| StoreError::delta(&self.store_id, e);
         let snapshot = self.table.snapshot().map_err(err)?;
@@ -331,7 +346,7 @@ impl EventTable {
             predicate: None,
         };
         let actions = appender.adds.into_iter().map(Action::Add).collect();
-        let finalized = CommitBuilder::from(CommitProperties::default().with_metadata(metadata))
+        let finalized = CommitBuilder::from(Self::commit_properties().with_metadata(metadata))
             .with_actions(actions)
             .build(Some(snapshot), self.table.log_store(), operation)
             .await
@@ -342,6 +357,33 @@ impl EventTable {
             version,
             events: appender.events,
         })
+    }
+
+    /// Every commit keeps the log's commit files (see [`EventTable::create`]).
+    pub(crate) fn commit_properties() -> CommitProperties {
+        CommitProperties::default().with_cleanup_expired_logs(Some(false))
+    }
+
+    pub(crate) fn sources(&self) -> Sources<'_> {
+        Sources {
+            store_id: &self.store_id,
+            prefix: self.prefix(),
+            objects: &self.objects,
+        }
+    }
+
+    /// The source files whose events the table's current version holds: a file listed here must not be read
+    /// into the store again.
+    pub async fn source_manifest(&self) -> Result<SourceManifest, StoreError> {
+        self.sources().load(&self.table).await
+    }
+
+    /// Loads the table's newest version (another writer may have committed since it was opened).
+    pub async fn refresh(&mut self) -> Result<(), StoreError> {
+        self.table
+            .update_state()
+            .await
+            .map_err(|e| StoreError::delta(&self.store_id, e))
     }
 
     /// Counts from the table log: events, files, bytes, events per day.
@@ -398,6 +440,7 @@ impl EventTable {
         let table = self.table.clone();
         let (table, _metrics) = table
             .delete()
+            .with_commit_properties(Self::commit_properties())
             .with_predicate(predicate)
             .await
             .map_err(|e| StoreError::delta(&self.store_id, e))?;
@@ -423,8 +466,9 @@ impl EventTable {
         Ok(report)
     }
 
-    fn object_prefix(&self) -> String {
-        format!("eventdatastores/{}", self.store_id)
+    /// The table's folder in [`objects`](Self::objects).
+    pub(crate) fn prefix(&self) -> &str {
+        &self.prefix
     }
 }
 
