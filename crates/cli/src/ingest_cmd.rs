@@ -145,6 +145,12 @@ pub fn summary_line(summary: &IngestSummary) -> String {
             count(summary.events_out_of_range)
         ));
     }
+    if summary.events_already_stored > 0 {
+        line.push_str(&format!(
+            ", {} already in the store",
+            count(summary.events_already_stored)
+        ));
+    }
     if summary.files_skipped > 0 {
         line.push_str(&format!(
             ", {} files skipped (already in the store; --force reads them again)",

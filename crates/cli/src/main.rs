@@ -2,6 +2,7 @@
 
 mod demo_cmd;
 mod eds;
+mod import_cmd;
 mod ingest_cmd;
 mod maintenance_cmd;
 mod output;
@@ -61,6 +62,9 @@ enum Command {
     /// The lake's result-signing keys.
     #[command(subcommand)]
     Keys(results_cmd::KeysCommand),
+    /// Copy a trail's log files from its bucket (or a folder) into a store, with a time range; stop, restart.
+    #[command(subcommand)]
+    Import(import_cmd::ImportCommand),
 }
 
 fn main() -> ExitCode {
@@ -107,6 +111,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Repl(args) => repl::run(&lake, args).await,
                 Command::Results(cmd) => results_cmd::results(&lake, cmd, cli.output).await,
                 Command::Keys(cmd) => results_cmd::keys(&lake, cmd, cli.output),
+                Command::Import(cmd) => import_cmd::run(&lake, cmd, cli.output).await,
                 Command::Generate(_) | Command::Samples(_) | Command::Demo(_) => {
                     unreachable!("handled above")
                 }

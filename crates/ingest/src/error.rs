@@ -24,6 +24,20 @@ pub enum IngestError {
         #[source]
         source: std::io::Error,
     },
+    /// An import's source cannot be read.
+    #[error("import source {source_uri}: {reason}")]
+    Source {
+        /// The source as given.
+        source_uri: String,
+        /// Why.
+        reason: String,
+    },
+    /// The request is invalid as given.
+    #[error("{0}")]
+    Invalid(String),
+    /// No import has this id.
+    #[error("no import with id '{0}' (`auditlake import list` shows them)")]
+    ImportNotFound(String),
     /// Decoded events could not be put in order for writing.
     #[error("cannot order the decoded events: {0}")]
     Batch(String),

@@ -11,8 +11,8 @@ use auditlake_schema::{
     DecodedEvent, EventBatchBuilder, RecordBatch, decode_compact_event, decode_event,
 };
 use auditlake_store::{
-    AdvancedEventSelector, Appender, DayBatch, EventTable, Lake, RetentionReport, SourceFile,
-    SourceManifest,
+    AdvancedEventSelector, Appender, Coverage, DayBatch, EventTable, Lake, RetentionReport,
+    SourceFile, SourceManifest,
 };
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
@@ -99,6 +99,8 @@ pub struct IngestSummary {
     pub events_expired: u64,
     /// Events outside the time range asked for, not written.
     pub events_out_of_range: u64,
+    /// Events of a file read before for another time range that the store holds already, not written again.
+    pub events_already_stored: u64,
     /// Records rejected (see the rejects report).
     pub events_rejected: u64,
     /// Inputs that could not be read at all (see the rejects report).
@@ -159,7 +161,7 @@ pub async fn ingest(
         oldest_kept,
         time_range: options.time_range,
         task_bytes: options.chunk_bytes,
-        dedup: Dedup::new(!options.force, committed),
+        dedup: Dedup::new(!options.force, committed, options.time_range),
     });
 
     // Groups' events go to files as they are decoded, and into a commit at the end of an input once enough has
@@ -237,10 +239,13 @@ async fn read_large(
             };
             return groups.push(Piece::Failed(failure), summary, rejects).await;
         }
-        if !context.dedup.claim(input) {
-            summary.files_skipped += 1;
-            groups.progress.advance(input.size);
-            return Ok(());
+        match context.dedup.claim(input) {
+            Claim::Skip => {
+                summary.files_skipped += 1;
+                groups.progress.advance(input.size);
+                return Ok(());
+            }
+            Claim::Read { exclude } => input.exclude = Arc::from(exclude),
         }
     }
     // A large file's failure goes into the group too, so that the rejects report keeps input order.
@@ -266,7 +271,9 @@ async fn read_large(
         }
     }
     // Read to its end (or to a failure after part of it was taken): its events go into the next commit.
-    groups.sources.extend(reader.input().source_file());
+    groups
+        .sources
+        .extend(reader.input().source_file(context.time_range));
     Ok(())
 }
 
@@ -290,39 +297,52 @@ async fn commit(
 struct Dedup {
     enabled: bool,
     committed: SourceManifest,
+    /// The run's time range.
+    range: Option<(i64, i64)>,
     claimed: Mutex<HashSet<String>>,
 }
 
+/// Whether to read an input.
+enum Claim {
+    /// The store holds every event a read would keep.
+    Skip,
+    /// Read it, keeping no event in these time ranges (the store holds them from an earlier read).
+    Read { exclude: Vec<(i64, i64)> },
+}
+
 impl Dedup {
-    fn new(enabled: bool, committed: SourceManifest) -> Self {
+    fn new(enabled: bool, committed: SourceManifest, range: Option<(i64, i64)>) -> Self {
         Dedup {
             enabled,
             committed,
+            range,
             claimed: Mutex::new(HashSet::new()),
         }
     }
 
-    /// Whether `input` is to be read: true at most once per run for the same bytes. An input whose bytes are
-    /// not known (stdin) is always read.
-    fn claim(&self, input: &Input) -> bool {
+    /// Whether to read `input`: at most once per run for the same bytes. An input whose bytes are not known
+    /// (stdin) is always read whole.
+    fn claim(&self, input: &Input) -> Claim {
+        let read_all = Claim::Read {
+            exclude: Vec::new(),
+        };
         if !self.enabled {
-            return true;
-        }
-        if let (Some(etag), Some(_)) = (&input.etag, &input.bytes)
-            && self.committed.contains_object(&input.name, etag)
-        {
-            return false;
+            return read_all;
         }
         let Some(hash) = &input.sha256 else {
-            return true;
+            return read_all;
         };
-        if self.committed.contains_hash(hash) {
-            return false;
-        }
-        self.claimed
+        let claim = match self.committed.coverage(hash, self.range) {
+            Coverage::All => return Claim::Skip,
+            Coverage::Nothing => read_all,
+            Coverage::Ranges(exclude) => Claim::Read { exclude },
+        };
+        let first = self
+            .claimed
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(hash.clone())
+            .insert(hash.clone());
+        if first { claim } else { Claim::Skip }
     }
 }
 
@@ -641,6 +661,7 @@ struct Decoded {
     filtered: u64,
     expired: u64,
     out_of_range: u64,
+    already_stored: u64,
     /// Inputs not read: the store holds their events already.
     skipped: u64,
     /// The inputs read to their end (or to a failure after part of them was taken).
@@ -691,12 +712,17 @@ fn decode_pieces(
             Piece::File(input) => {
                 let size = input.size;
                 match ChunkReader::open(input, reading.format, reading.chunk_bytes) {
-                    Ok(reader) if !context.dedup.claim(reader.input()) => {
-                        out.skipped += 1;
-                        out.file_bytes += size;
-                        continue;
-                    }
-                    Ok(reader) => reader,
+                    Ok(mut reader) => match context.dedup.claim(reader.input()) {
+                        Claim::Skip => {
+                            out.skipped += 1;
+                            out.file_bytes += size;
+                            continue;
+                        }
+                        Claim::Read { exclude } => {
+                            reader.exclude(exclude);
+                            reader
+                        }
+                    },
                     Err(failure) => {
                         out.failures.push(failure);
                         out.file_bytes += size;
@@ -728,7 +754,8 @@ fn decode_pieces(
                 }
                 Ok(None) => {
                     out.file_bytes += reader.input().size;
-                    out.sources.extend(reader.input().source_file());
+                    out.sources
+                        .extend(reader.input().source_file(context.time_range));
                     if reader.gzipped {
                         out.gzip_on_disk += reader.input().size;
                         out.gzip_text += reader.bytes_read;
@@ -738,7 +765,8 @@ fn decode_pieces(
                 Err(failure) => {
                     out.failures.push(failure);
                     out.file_bytes += reader.input().size;
-                    out.sources.extend(reader.input().source_file());
+                    out.sources
+                        .extend(reader.input().source_file(context.time_range));
                     break;
                 }
             }
@@ -878,6 +906,13 @@ impl<'c> RecordTaker<'c> {
             .is_some_and(|(start, end)| event.event_time < start || event.event_time > end)
         {
             self.part.out_of_range += 1;
+        } else if self
+            .chunk
+            .exclude
+            .iter()
+            .any(|(start, end)| (*start..=*end).contains(&event.event_time))
+        {
+            self.part.already_stored += 1;
         } else {
             builder.append(event);
         }
@@ -891,6 +926,7 @@ impl<'c> RecordTaker<'c> {
         out.filtered += part.filtered;
         out.expired += part.expired;
         out.out_of_range += part.out_of_range;
+        out.already_stored += part.already_stored;
         out.rejects.append(&mut part.rejects);
     }
 }
@@ -969,6 +1005,7 @@ async fn order_decoded(
         summary.events_filtered += d.filtered;
         summary.events_expired += d.expired;
         summary.events_out_of_range += d.out_of_range;
+        summary.events_already_stored += d.already_stored;
         summary.files_skipped += d.skipped;
         for failure in d.failures {
             record_failure(summary, rejects, failure)?;

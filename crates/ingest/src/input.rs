@@ -4,6 +4,7 @@
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use auditlake_store::SourceFile;
 use serde::Deserialize;
@@ -85,6 +86,9 @@ pub(crate) struct Input {
     pub sha256: Option<String>,
     /// The object's ETag, for an object from a bucket.
     pub etag: Option<String>,
+    /// Events in these time ranges are in the store already (an earlier read of the same bytes for another
+    /// range): they are not kept again.
+    pub exclude: Arc<[(i64, i64)]>,
 }
 
 impl Input {
@@ -96,6 +100,7 @@ impl Input {
             size,
             sha256: None,
             etag: None,
+            exclude: Arc::from([]),
         }
     }
 
@@ -120,13 +125,14 @@ impl Input {
         Ok(())
     }
 
-    /// The store's record of this input, once its SHA-256 is known.
-    pub fn source_file(&self) -> Option<SourceFile> {
+    /// The store's record of this input, read for `range`, once its SHA-256 is known.
+    pub fn source_file(&self, range: Option<(i64, i64)>) -> Option<SourceFile> {
         Some(SourceFile {
             location: self.name.clone(),
             size: self.size,
             sha256: self.sha256.clone()?,
             etag: self.etag.clone(),
+            range,
         })
     }
 }
@@ -171,6 +177,7 @@ pub(crate) fn expand(sources: &[Source]) -> Result<Vec<Input>, IngestError> {
                 size: 0,
                 sha256: None,
                 etag: None,
+                exclude: Arc::from([]),
             }),
             Source::Object {
                 location,
@@ -183,6 +190,7 @@ pub(crate) fn expand(sources: &[Source]) -> Result<Vec<Input>, IngestError> {
                 bytes: Some(bytes.clone()),
                 sha256: None,
                 etag: etag.clone(),
+                exclude: Arc::from([]),
             }),
             Source::Path(path) => {
                 let meta = std::fs::metadata(path).map_err(|e| IngestError::Input {
@@ -261,6 +269,8 @@ pub(crate) struct Chunk {
     pub first_line: usize,
     /// Index of the chunk's first record in the input (1-based).
     pub first_index: usize,
+    /// Time ranges whose events the store holds already (see [`Input::exclude`]).
+    pub exclude: Arc<[(i64, i64)]>,
 }
 
 /// A problem with a whole input (or the rest of it), rather than with one record.
@@ -388,6 +398,11 @@ impl ChunkReader {
         &self.input
     }
 
+    /// Events in these ranges are not to be kept (see [`Input::exclude`]).
+    pub fn exclude(&mut self, ranges: Vec<(i64, i64)>) {
+        self.input.exclude = Arc::from(ranges);
+    }
+
     /// The next chunk, `Ok(None)` at the end, or the failure that ends this input.
     pub fn next_chunk(&mut self) -> Result<Option<Chunk>, InputFailure> {
         if self.done {
@@ -461,6 +476,7 @@ impl ChunkReader {
             first_line: self.next_line,
             first_index: self.next_index,
             text,
+            exclude: self.input.exclude.clone(),
         };
         self.next_line += lines;
         if format == InputFormat::JsonLines {

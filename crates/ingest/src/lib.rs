@@ -6,6 +6,7 @@
 mod error;
 mod filter;
 pub mod generate;
+pub mod import;
 mod ingest;
 mod input;
 mod rejects;

@@ -4,7 +4,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::IngestError;
 
@@ -12,24 +12,24 @@ use crate::error::IngestError;
 const MAX_RECORD_IN_REPORT: usize = 256 * 1024;
 
 /// One rejected record, or an input that could not be read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Reject {
     /// The file (or `<stdin>`).
     pub source: String,
     /// The line the record starts on, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
     /// The record's position in its input (1-based); absent for a whole-input failure.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record_index: Option<usize>,
     /// The record's eventID, when it can be read.
-    #[serde(rename = "eventID", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "eventID", default, skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
     /// What is wrong.
     pub reason: String,
     /// The record's text (cut at 256 KiB), to fix and ingest again.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<String>,
 }
 

@@ -328,6 +328,7 @@ mod tests {
             guessed: false,
             first_line: 3,
             first_index: 5,
+            exclude: std::sync::Arc::from([]),
         }
     }
 

@@ -21,7 +21,7 @@ pub use error::{StoreError, StoreErrorKind};
 pub use lake::{Lake, LakeSettings};
 pub use maintenance::{DEFAULT_VACUUM_GRACE, DayCompaction, OptimizeReport, VacuumReport};
 pub use selectors::{AdvancedEventSelector, FieldSelector};
-pub use sources::{SourceFile, SourceManifest};
+pub use sources::{Coverage, SourceFile, SourceManifest};
 pub use table::{
     AppendReport, Appender, DataFile, DayBatch, EventTable, RetentionReport, TableStats,
 };

@@ -10,7 +10,7 @@
 //! commits after that version; the index is written again once [`INDEX_EVERY`] commits have piled up after it.
 //! The index only ever saves reading commits: deleting it loses nothing.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use deltalake::DeltaTable;
@@ -43,28 +43,59 @@ pub struct SourceFile {
     /// The object's ETag, for a file read from a bucket: lets an import skip it without reading it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub etag: Option<String>,
+    /// The events of the file that were kept: those in this time range (µs since the epoch, both ends included),
+    /// or all of them when absent. A later read for a wider range takes only the events outside it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<(i64, i64)>,
+}
+
+/// Which of a file's events a store holds already, from [`SourceManifest::coverage`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Coverage {
+    /// None: the file was never committed.
+    Nothing,
+    /// Those in these time ranges (µs, ends included): a read must keep only events outside them.
+    Ranges(Vec<(i64, i64)>),
+    /// All of those a read for the range asked about would keep.
+    All,
 }
 
 /// Every source file a store's events came from, as of a table version.
 #[derive(Debug, Clone, Default)]
 pub struct SourceManifest {
-    hashes: HashSet<String>,
-    objects: HashSet<(String, String)>,
+    /// The time ranges each file (by SHA-256) was read with; `None` is every event.
+    hashes: HashMap<String, Vec<Option<(i64, i64)>>>,
+    /// The SHA-256 of each object read from a bucket, by location and ETag.
+    objects: HashMap<(String, String), String>,
     sidecars: Vec<String>,
     files: Vec<SourceFile>,
     version: Option<u64>,
 }
 
 impl SourceManifest {
-    /// Whether a file with these bytes has been committed.
-    pub fn contains_hash(&self, sha256: &str) -> bool {
-        self.hashes.contains(sha256)
+    /// Which of the events that a read of the file with these bytes for `range` (all events when `None`) would
+    /// keep the store holds already.
+    pub fn coverage(&self, sha256: &str, range: Option<(i64, i64)>) -> Coverage {
+        let Some(reads) = self.hashes.get(sha256) else {
+            return Coverage::Nothing;
+        };
+        let covers = |read: &Option<(i64, i64)>| match (read, range) {
+            (None, _) => true,
+            (Some((start, end)), Some((from, to))) => *start <= from && to <= *end,
+            (Some(_), None) => false,
+        };
+        if reads.iter().any(covers) {
+            Coverage::All
+        } else {
+            Coverage::Ranges(reads.iter().flatten().copied().collect())
+        }
     }
 
-    /// Whether the object at `location` with this ETag has been committed (an ETag changes with the content).
-    pub fn contains_object(&self, location: &str, etag: &str) -> bool {
+    /// The SHA-256 of the object committed from `location` with this ETag (an ETag changes with the content).
+    pub fn object_hash(&self, location: &str, etag: &str) -> Option<&str> {
         self.objects
-            .contains(&(location.to_owned(), etag.to_owned()))
+            .get(&(location.to_owned(), etag.to_owned()))
+            .map(String::as_str)
     }
 
     /// Files recorded.
@@ -84,9 +115,13 @@ impl SourceManifest {
 
     fn add(&mut self, file: SourceFile) {
         if let Some(etag) = &file.etag {
-            self.objects.insert((file.location.clone(), etag.clone()));
+            self.objects
+                .insert((file.location.clone(), etag.clone()), file.sha256.clone());
         }
-        self.hashes.insert(file.sha256.clone());
+        self.hashes
+            .entry(file.sha256.clone())
+            .or_default()
+            .push(file.range);
         self.files.push(file);
     }
 }
@@ -305,6 +340,34 @@ fn sidecars_named(commit: &[u8]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_read_for_a_range_is_covered_for_that_range_only() {
+        let mut manifest = SourceManifest::default();
+        let file = |sha: &str, range| SourceFile {
+            location: "f".into(),
+            size: 1,
+            sha256: sha.into(),
+            etag: None,
+            range,
+        };
+        manifest.add(file("a", Some((10, 20))));
+        manifest.add(file("b", None));
+        assert_eq!(manifest.coverage("c", None), Coverage::Nothing);
+        assert_eq!(manifest.coverage("b", None), Coverage::All);
+        assert_eq!(manifest.coverage("b", Some((0, 5))), Coverage::All);
+        assert_eq!(manifest.coverage("a", Some((12, 18))), Coverage::All);
+        assert_eq!(
+            manifest.coverage("a", Some((5, 25))),
+            Coverage::Ranges(vec![(10, 20)])
+        );
+        assert_eq!(
+            manifest.coverage("a", None),
+            Coverage::Ranges(vec![(10, 20)])
+        );
+        manifest.add(file("a", Some((0, 30))));
+        assert_eq!(manifest.coverage("a", Some((5, 25))), Coverage::All);
+    }
 
     #[test]
     fn only_a_commit_info_names_sidecars_and_only_by_uuid() {
